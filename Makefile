@@ -1,0 +1,45 @@
+# RepGraph: `make run` serves the API with GraphiQL, `make test` runs the suite.
+# Both install what they need first; nothing but Python 3.11+ is required beforehand.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+GRAPHIQL := server/graphiql/node_modules/.package-lock.json
+
+.PHONY: install run test migrate demo schema clean
+
+install: $(STAMP) $(GRAPHIQL)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --editable '.[test]'
+	touch $(STAMP)
+
+# GraphiQL's assets come from npm at install time, so the page works offline.
+$(GRAPHIQL): server/graphiql/package-lock.json
+	npm ci --prefix server/graphiql --no-audit --no-fund --loglevel=error
+
+# Headless Chromium for the GraphiQL page test (Debian package; skipped when present).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+run: install
+	$(PY) -m server
+
+migrate: install
+	$(PY) -m server migrate
+
+demo: install
+	$(PY) -m server demo
+
+test: install chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+schema: install
+	$(PY) -m strawberry export-schema schema:schema --output schema.graphql
+
+clean:
+	rm -rf $(VENV) .data server/graphiql/node_modules

@@ -1,0 +1,23 @@
+"""SQLAlchemy models: the tables RepGraph stores, with their constraints and indexes."""
+
+from db.models.base import Base
+from db.models.users import User
+from db.models.exercises import Exercise
+from db.models.programs import Program, ProgramDay, ProgramExercise
+from db.models.workouts import PlannedExercise, SetLog, WorkoutSession
+from db.models.records import Achievement, PersonalRecord, UserAchievement
+
+__all__ = [
+    "Base",
+    "User",
+    "Exercise",
+    "Program",
+    "ProgramDay",
+    "ProgramExercise",
+    "WorkoutSession",
+    "PlannedExercise",
+    "SetLog",
+    "PersonalRecord",
+    "Achievement",
+    "UserAchievement",
+]

@@ -1,0 +1,1 @@
+"""Pure domain rules and vocabularies: no I/O, no GraphQL, no SQL."""

@@ -1,0 +1,1 @@
+"""What each field and mutation does: authorization, validation, rules and storage."""

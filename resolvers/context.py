@@ -1,0 +1,47 @@
+"""The request context: the one place per-request state lives."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.models import User
+from loaders import Loaders
+from loaders.users import UserByIdLoader
+from resolvers.errors import Unauthenticated
+
+
+@dataclass
+class Context:
+    settings: Any
+    sessionmaker: async_sessionmaker[AsyncSession]
+    loaders: Loaders
+    viewer_id: uuid.UUID | None = None
+    auth_error: str | None = None
+    request: Any = None
+    response: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    async def viewer(self) -> User | None:
+        """The signed-in, active user, or None for an anonymous request."""
+        if self.auth_error:
+            raise Unauthenticated(self.auth_error)
+        if self.viewer_id is None:
+            return None
+        user = await self.loaders.get(UserByIdLoader).load(self.viewer_id)
+        if user is None or not user.is_active:
+            raise Unauthenticated("The account behind this token no longer exists or is disabled")
+        return user
+
+    async def require_viewer(self) -> User:
+        user = await self.viewer()
+        if user is None:
+            raise Unauthenticated()
+        return user
+
+    def fresh_loaders(self) -> None:
+        """Forget everything loaded so far (after a write, reads must see it)."""
+        self.loaders = Loaders(self.sessionmaker)

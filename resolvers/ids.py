@@ -1,0 +1,29 @@
+"""Opaque global IDs (Relay): base64 of "TypeName:uuid"."""
+
+from __future__ import annotations
+
+import uuid
+
+from strawberry.relay import GlobalID
+
+from resolvers.errors import BadUserInput
+
+
+def parse_global_id(value: str, field: str = "id") -> tuple[str, uuid.UUID]:
+    try:
+        gid = GlobalID.from_id(value)
+        return gid.type_name, uuid.UUID(gid.node_id)
+    except Exception as exc:  # GlobalID raises several kinds on garbage
+        raise BadUserInput(f"'{field}' is not a valid ID", field=field) from exc
+
+
+def decode_id(value: str, type_name: str, field: str) -> uuid.UUID:
+    """The UUID inside a global ID that must name a `type_name` object."""
+    kind, key = parse_global_id(value, field)
+    if kind != type_name:
+        raise BadUserInput(f"'{field}' must be the ID of a {type_name}, got a {kind}", field=field)
+    return key
+
+
+def encode_id(type_name: str, key: uuid.UUID) -> str:
+    return str(GlobalID(type_name, str(key)))

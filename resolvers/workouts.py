@@ -1,0 +1,214 @@
+"""Starting, logging and finishing workouts."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from db.models import Exercise, PlannedExercise, ProgramDay, ProgramExercise, SetLog, WorkoutSession
+from domain.units import to_kg
+from resolvers import validation
+from resolvers.validation import UNSET
+from resolvers.access import writable
+from resolvers.context import Context
+from resolvers.errors import BadUserInput
+from resolvers.programs import visible_exercise
+
+LOGGABLE = ("in_progress", "completed")
+PRESCRIPTION_COLUMNS = (
+    "exercise_id", "position", "sets", "reps_min", "reps_max", "target_weight_kg",
+    "target_rpe", "rest_seconds", "tempo", "superset_group", "notes",
+)
+
+
+@dataclass
+class SetInput:
+    """Fields of a set; UNSET ones are left as they are (update) or empty (log)."""
+
+    reps: object = UNSET
+    weight: object = UNSET
+    weight_unit: str = "kg"
+    duration_seconds: object = UNSET
+    distance_meters: object = UNSET
+    rpe: object = UNSET
+    rir: object = UNSET
+    rest_seconds: object = UNSET
+    set_type: object = UNSET
+    notes: object = UNSET
+    completed_at: object = UNSET
+    exercise_id: object = UNSET
+
+
+def _set_values(data: SetInput) -> dict:
+    values: dict = {}
+    if data.reps is not UNSET:
+        values["reps"] = validation.in_range(data.reps, "reps", 0, 10000)
+    if data.weight is not UNSET:
+        kg = to_kg(data.weight, data.weight_unit)
+        validation.in_range(kg, "weight", 0, 2000)
+        values["weight_kg"] = Decimal(str(round(kg, 3))) if kg is not None else None
+    if data.duration_seconds is not UNSET:
+        values["duration_seconds"] = validation.in_range(data.duration_seconds, "durationSeconds", 0, 86400)
+    if data.distance_meters is not UNSET:
+        distance = validation.in_range(data.distance_meters, "distanceMeters", 0, 1_000_000)
+        values["distance_m"] = Decimal(str(round(distance, 2))) if distance is not None else None
+    if data.rpe is not UNSET:
+        values["rpe"] = validation.in_range(data.rpe, "rpe", 1, 10)
+    if data.rir is not UNSET:
+        values["rir"] = validation.in_range(data.rir, "rir", 0, 10)
+    if data.rest_seconds is not UNSET:
+        values["rest_seconds"] = validation.in_range(data.rest_seconds, "restSeconds", 0, 3600)
+    if data.set_type is not UNSET and data.set_type is not None:
+        values["set_type"] = data.set_type
+    if data.notes is not UNSET:
+        values["notes"] = validation.text(data.notes, "notes", max_length=2000)
+    if data.completed_at is not UNSET and data.completed_at is not None:
+        values["completed_at"] = _not_future(data.completed_at, "completedAt")
+    return values
+
+
+def _not_future(moment: datetime, field_name: str) -> datetime:
+    if moment.tzinfo is None:
+        raise BadUserInput(f"'{field_name}' needs a time zone offset", field=field_name)
+    if moment > datetime.now(timezone.utc) + timedelta(minutes=5):
+        raise BadUserInput(f"'{field_name}' must not be in the future", field=field_name)
+    return moment
+
+
+REQUIRED_BY_TRACKING = {
+    "weight_reps": (("reps",), "reps"),
+    "reps": (("reps",), "reps"),
+    "duration": (("duration_seconds",), "durationSeconds"),
+    "distance": (("distance_m",), "distanceMeters"),
+    "distance_duration": (("distance_m", "duration_seconds"), "distanceMeters"),
+}
+
+
+def _check_measurement(exercise: Exercise, values: dict) -> None:
+    columns, field_name = REQUIRED_BY_TRACKING[exercise.tracking]
+    if all(values.get(c) is None for c in columns):
+        raise BadUserInput(
+            f"'{exercise.name}' is tracked by {exercise.tracking.replace('_', ' + ')}: '{field_name}' is required",
+            field=field_name,
+        )
+
+
+async def _loggable_session(ctx: Context, session, session_id: uuid.UUID) -> WorkoutSession:
+    workout = await writable(ctx, await session.get(WorkoutSession, session_id, with_for_update=True), "WorkoutSession")
+    if workout.status not in LOGGABLE:
+        raise BadUserInput(f"Sets cannot be logged in a workout that is {workout.status.replace('_', ' ')}", field="sessionId")
+    return workout
+
+
+async def start_workout(ctx: Context, *, program_day_id: uuid.UUID | None, name: str | None, started_at: datetime | None, notes: str | None) -> WorkoutSession:
+    viewer = await ctx.require_viewer()
+    name = validation.text(name, "name", max_length=120)
+    notes = validation.text(notes, "notes", max_length=5000)
+    start = _not_future(started_at, "startedAt") if started_at else None
+    async with ctx.sessionmaker.begin() as session:
+        day = None
+        if program_day_id is not None:
+            day = await writable(ctx, await session.get(ProgramDay, program_day_id), "ProgramDay")
+        workout = WorkoutSession(
+            user_id=viewer.id,
+            program_day_id=day.id if day else None,
+            name=name or (day.name if day else "Workout"),
+            status="in_progress",
+            notes=notes,
+            **({"started_at": start} if start else {}),
+        )
+        session.add(workout)
+        await session.flush()
+        if day is not None:
+            plan = await session.execute(select(ProgramExercise).where(ProgramExercise.program_day_id == day.id))
+            session.add_all(
+                PlannedExercise(session_id=workout.id, **{c: getattr(p, c) for c in PRESCRIPTION_COLUMNS})
+                for p in plan.scalars()
+            )
+        await session.refresh(workout)
+    return workout
+
+
+async def log_set(ctx: Context, session_id: uuid.UUID, exercise_id: uuid.UUID, data: SetInput, client_id: str | None) -> tuple[SetLog, bool]:
+    """Log a set; a repeated `client_id` returns the set logged the first time (second value False)."""
+    viewer = await ctx.require_viewer()
+    client_id = validation.text(client_id, "clientId", max_length=64)
+    values = _set_values(data)
+    async with ctx.sessionmaker.begin() as session:
+        if client_id is not None:
+            existing = await _by_client_id(session, viewer.id, client_id)
+            if existing is not None:
+                return existing, False
+        workout = await _loggable_session(ctx, session, session_id)
+        exercise = await visible_exercise(ctx, session, exercise_id, "exerciseId")
+        _check_measurement(exercise, values)
+        position = await session.scalar(
+            select(func.coalesce(func.max(SetLog.position) + 1, 0)).where(SetLog.session_id == workout.id)
+        )
+        stmt = (
+            pg_insert(SetLog)
+            .values(session_id=workout.id, user_id=viewer.id, exercise_id=exercise.id, position=position, client_id=client_id, **values)
+            .on_conflict_do_nothing(index_elements=["user_id", "client_id"])
+            .returning(SetLog)
+        )
+        row = (await session.execute(stmt)).scalar_one_or_none()
+        if row is None:  # a concurrent retry with the same client_id won
+            return await _by_client_id(session, viewer.id, client_id), False
+    return row, True
+
+
+async def _by_client_id(session, user_id: uuid.UUID, client_id: str) -> SetLog | None:
+    return (
+        await session.execute(select(SetLog).where(SetLog.user_id == user_id, SetLog.client_id == client_id))
+    ).scalar_one_or_none()
+
+
+async def update_set(ctx: Context, set_log_id: uuid.UUID, data: SetInput) -> SetLog:
+    await ctx.require_viewer()
+    values = _set_values(data)
+    async with ctx.sessionmaker.begin() as session:
+        row = await writable(ctx, await session.get(SetLog, set_log_id, with_for_update=True), "SetLog")
+        await _loggable_session(ctx, session, row.session_id)
+        exercise_id = data.exercise_id if data.exercise_id not in (UNSET, None) else row.exercise_id
+        exercise = await visible_exercise(ctx, session, exercise_id, "exerciseId")
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.exercise_id = exercise.id
+        _check_measurement(exercise, {c: getattr(row, c) for c in ("reps", "duration_seconds", "distance_m")})
+        if row.reps is None and row.duration_seconds is None and row.distance_m is None:
+            raise BadUserInput("A set needs reps, a duration or a distance", field="reps")
+        await session.flush()
+        await session.refresh(row)
+    return row
+
+
+async def delete_set(ctx: Context, set_log_id: uuid.UUID) -> SetLog:
+    await ctx.require_viewer()
+    async with ctx.sessionmaker.begin() as session:
+        row = await writable(ctx, await session.get(SetLog, set_log_id, with_for_update=True), "SetLog")
+        await _loggable_session(ctx, session, row.session_id)
+        await session.execute(delete(SetLog).where(SetLog.id == row.id))
+    return row
+
+
+async def end_workout(ctx: Context, session_id: uuid.UUID, status: str, *, perceived_exertion: int | None = None, notes=UNSET) -> WorkoutSession:
+    await ctx.require_viewer()
+    validation.in_range(perceived_exertion, "perceivedExertion", 1, 10)
+    async with ctx.sessionmaker.begin() as session:
+        workout = await writable(ctx, await session.get(WorkoutSession, session_id, with_for_update=True), "WorkoutSession")
+        if workout.status != "in_progress":
+            raise BadUserInput(f"Only a workout in progress can end; this one is {workout.status.replace('_', ' ')}", field="sessionId")
+        workout.status = status
+        workout.ended_at = max(datetime.now(timezone.utc), workout.started_at)
+        if perceived_exertion is not None:
+            workout.perceived_exertion = perceived_exertion
+        if notes is not UNSET:
+            workout.notes = validation.text(notes, "notes", max_length=5000)
+        await session.flush()
+        await session.refresh(workout)
+    return workout

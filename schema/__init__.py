@@ -1,0 +1,35 @@
+"""The RepGraph GraphQL schema: types, inputs and the root Query and Mutation."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+
+from schema.errors import log_unexpected, should_mask
+from schema.mutation import Mutation
+from schema.query import Query
+
+INTERNAL_ERROR_MESSAGE = "Internal server error"
+
+
+class RepGraphSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
+        log_unexpected(errors)
+
+
+def build_schema() -> strawberry.Schema:
+    return RepGraphSchema(
+        query=Query,
+        mutation=Mutation,
+        config=StrawberryConfig(relay_max_results=100),
+        extensions=[
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            lambda: MaskErrors(should_mask_error=should_mask, error_message=INTERNAL_ERROR_MESSAGE),
+        ],
+    )
+
+
+schema = build_schema()

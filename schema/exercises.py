@@ -1,0 +1,73 @@
+"""The exercise library and users' custom exercises."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from schema.common import Info, viewer_language
+from schema.enums import Category, Equipment, Force, Language, Level, Mechanic, MovementPattern, Muscle, Tracking
+
+
+@strawberry.type(description="How much one muscle works in an exercise (primary 1.0, secondary 0.5 unless set).")
+class MuscleContribution:
+    muscle: Muscle = strawberry.field(description="The muscle group.")
+    share: float = strawberry.field(description="Its share of the work, 0-1.")
+
+
+@strawberry.type(description="An exercise: from the global library (public) or a user's own (private).")
+class Exercise(relay.Node):
+    id: relay.NodeID[str]
+    row: strawberry.Private[Any]
+    category: Category = strawberry.field(description="The kind of training.")
+    movement_pattern: MovementPattern = strawberry.field(description="The basic movement trained.")
+    force: Force | None = strawberry.field(description="Push, pull or static hold, when known.")
+    mechanic: Mechanic | None = strawberry.field(description="Compound or isolation, when known.")
+    level: Level = strawberry.field(description="Experience it calls for.")
+    equipment: Equipment | None = strawberry.field(description="What it is done with, when any.")
+    primary_muscles: list[Muscle] = strawberry.field(description="The muscles mainly trained.")
+    secondary_muscles: list[Muscle] = strawberry.field(description="Muscles that assist.")
+    tags: list[str] = strawberry.field(description="Free-form labels for search and grouping.")
+    tracking: Tracking = strawberry.field(description="What a set of it records.")
+    is_custom: bool = strawberry.field(description="True for a user's own exercise, false for the library.")
+    created_at: datetime = strawberry.field(description="When it was added.")
+
+    @classmethod
+    def from_row(cls, row: Any) -> Exercise:
+        return cls(
+            id=str(row.id),
+            row=row,
+            category=Category(row.category),
+            movement_pattern=MovementPattern(row.movement_pattern),
+            force=Force(row.force) if row.force else None,
+            mechanic=Mechanic(row.mechanic) if row.mechanic else None,
+            level=Level(row.level),
+            equipment=Equipment(row.equipment) if row.equipment else None,
+            primary_muscles=[Muscle(m) for m in row.primary_muscles],
+            secondary_muscles=[Muscle(m) for m in row.secondary_muscles],
+            tags=list(row.tags),
+            tracking=Tracking(row.tracking),
+            is_custom=row.owner_id is not None,
+            created_at=row.created_at,
+        )
+
+    @strawberry.field(description="The name in `lang`, else in the viewer's language; English where no translation exists.")
+    async def name(self, info: Info, lang: Language | None = None) -> str:
+        language = lang.value if lang is not None else await viewer_language(info)
+        return (self.row.name_he if language == "he" else None) or self.row.name
+
+    @strawberry.field(description="The English name.")
+    def name_en(self) -> str:
+        return self.row.name
+
+    @strawberry.field(description="The Hebrew name, when one exists.")
+    def name_he(self) -> str | None:
+        return self.row.name_he
+
+    @strawberry.field(description="Each trained muscle with its share of the work.")
+    def muscle_contributions(self) -> list[MuscleContribution]:
+        items = sorted(self.row.muscle_contributions.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [MuscleContribution(muscle=Muscle(m), share=float(s)) for m, s in items]

@@ -1,0 +1,464 @@
+"""The root Mutation: each field is one transaction taking one `input` and returning a payload."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from loaders.workouts import WorkoutSessionByIdLoader
+from resolvers import accounts, exercises, programs, validation, workouts
+from resolvers.ids import decode_id, encode_id
+from schema.common import Info
+from schema.enums import (
+    Category,
+    Equipment,
+    Force,
+    Language,
+    Level,
+    Mechanic,
+    MovementPattern,
+    Muscle,
+    ProgramStructure,
+    SetType,
+    Tracking,
+    WeightUnit,
+)
+from schema.exercises import Exercise
+from schema.programs import Program, ProgramDay, ProgramExercise
+from schema.users import User
+from schema.workouts import SetLog, WorkoutSession
+
+UNSET = strawberry.UNSET
+
+
+def given(value):
+    """strawberry.UNSET → the resolvers' own UNSET marker (the field was not sent)."""
+    return validation.UNSET if value is UNSET else value
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+@strawberry.input(description="A new account.")
+class RegisterInput:
+    email: str = strawberry.field(description="Sign-in e-mail; unique regardless of case.")
+    username: str = strawberry.field(description="3-40 letters, digits, '_', '.' or '-'; unique regardless of case.")
+    password: str = strawberry.field(description="At least 8 characters.")
+    display_name: str | None = strawberry.field(default=None, description="Shown name; defaults to the username.")
+    language: Language | None = strawberry.field(default=None, description="Preferred language; default EN.")
+    timezone: str | None = strawberry.field(default=None, description="IANA time zone; default UTC.")
+
+
+@strawberry.input(description="Credentials.")
+class LoginInput:
+    login: str = strawberry.field(description="E-mail or username.")
+    password: str = strawberry.field(description="The password.")
+
+
+@strawberry.type(description="A signed-in session: send `Authorization: Bearer <token>` with later requests.")
+class AuthPayload:
+    token: str = strawberry.field(description="Bearer token.")
+    user: User = strawberry.field(description="The signed-in user.")
+
+
+# --- programs -----------------------------------------------------------------------------
+
+
+@strawberry.input(description="An exercise to plan on a program day, with its prescription.")
+class PlannedExerciseInput:
+    exercise_id: strawberry.ID = strawberry.field(description="The exercise (library or your own).")
+    sets: int = strawberry.field(default=3, description="Number of sets, 1-50.")
+    reps_min: int | None = strawberry.field(default=None, description="Lower end of the rep range.")
+    reps_max: int | None = strawberry.field(default=None, description="Upper end of the rep range.")
+    target_weight: float | None = strawberry.field(default=None, description="Target load, in `weightUnit`.")
+    weight_unit: WeightUnit = strawberry.field(default=WeightUnit.KG, description="Unit of `targetWeight`.")
+    target_rpe: float | None = strawberry.field(default=None, description="Target RPE, 1-10.")
+    rest_seconds: int | None = strawberry.field(default=None, description="Rest between sets, 0-3600 s.")
+    tempo: str | None = strawberry.field(default=None, description='Tempo such as "3-1-1-0".')
+    superset_group: str | None = strawberry.field(default=None, description="Same label = same superset.")
+    notes: str | None = strawberry.field(default=None, description="Notes.")
+
+
+@strawberry.input(description="A program day created together with its program.")
+class ProgramDayDraft:
+    name: str = strawberry.field(description='E.g. "Push Day".')
+    weekday: int | None = strawberry.field(default=None, description="0 = Monday … 6 = Sunday.")
+    notes: str | None = strawberry.field(default=None, description="Notes.")
+    exercises: list[PlannedExerciseInput] | None = strawberry.field(default=None, description="Its exercises, in order.")
+
+
+@strawberry.input(description="A new training program, optionally with its days.")
+class CreateProgramInput:
+    name: str = strawberry.field(description="The program's name.")
+    description: str | None = strawberry.field(default=None, description="What it is for.")
+    structure: ProgramStructure = strawberry.field(default=ProgramStructure.WEEKLY, description="Weekly or cyclic.")
+    frequency: int | None = strawberry.field(default=None, description="Training days per week or cycle, 1-14.")
+    is_template: bool = strawberry.field(default=False, description="Mark as a template.")
+    days: list[ProgramDayDraft] | None = strawberry.field(default=None, description="Days, in order.")
+
+
+@strawberry.input(description="Changes to a program; omitted fields stay as they are.")
+class UpdateProgramInput:
+    program_id: strawberry.ID = strawberry.field(description="The program.")
+    name: str | None = strawberry.field(default=UNSET, description="New name.")
+    description: str | None = strawberry.field(default=UNSET, description="New description (null clears it).")
+    structure: ProgramStructure | None = strawberry.field(default=UNSET, description="New structure.")
+    frequency: int | None = strawberry.field(default=UNSET, description="New frequency (null clears it).")
+    is_template: bool | None = strawberry.field(default=UNSET, description="New template flag.")
+
+
+@strawberry.input(description="The program to delete, with its days and planned exercises.")
+class DeleteProgramInput:
+    program_id: strawberry.ID = strawberry.field(description="The program.")
+
+
+@strawberry.input(description="A new day for a program.")
+class AddProgramDayInput:
+    program_id: strawberry.ID = strawberry.field(description="The program.")
+    name: str = strawberry.field(description='E.g. "Pull Day".')
+    weekday: int | None = strawberry.field(default=None, description="0 = Monday … 6 = Sunday.")
+    position: int | None = strawberry.field(default=None, description="Where to insert it (0 = first); default last.")
+    notes: str | None = strawberry.field(default=None, description="Notes.")
+
+
+@strawberry.input(description="A new planned exercise for a program day.")
+class AddProgramExerciseInput(PlannedExerciseInput):
+    program_day_id: strawberry.ID = strawberry.field(description="The program day.")
+    position: int | None = strawberry.field(default=None, description="Where to insert it (0 = first); default last.")
+
+
+@strawberry.type(description="The program created or changed.")
+class ProgramPayload:
+    program: Program = strawberry.field(description="The program.")
+
+
+@strawberry.type(description="What was deleted.")
+class DeleteProgramPayload:
+    deleted_program_id: strawberry.ID = strawberry.field(description="ID of the deleted program.")
+
+
+@strawberry.type(description="The day added.")
+class AddProgramDayPayload:
+    program_day: ProgramDay = strawberry.field(description="The new day.")
+
+
+@strawberry.type(description="The planned exercise added.")
+class AddProgramExercisePayload:
+    program_exercise: ProgramExercise = strawberry.field(description="The new planned exercise.")
+
+
+# --- exercises ----------------------------------------------------------------------------
+
+
+@strawberry.input(description="A muscle's share of the work, 0.05-1.")
+class MuscleContributionInput:
+    muscle: Muscle = strawberry.field(description="One of the exercise's muscles.")
+    share: float = strawberry.field(description="Its share of the work, 0.05-1.")
+
+
+@strawberry.input(description="A custom exercise, visible only to you.")
+class CreateExerciseInput:
+    name: str = strawberry.field(description="English (or your own) name; unique among your exercises.")
+    name_he: str | None = strawberry.field(default=None, description="Hebrew name.")
+    category: Category = strawberry.field(default=Category.STRENGTH, description="Kind of training.")
+    movement_pattern: MovementPattern = strawberry.field(default=MovementPattern.OTHER, description="Movement trained.")
+    tracking: Tracking = strawberry.field(default=Tracking.WEIGHT_REPS, description="What a set records.")
+    primary_muscles: list[Muscle] = strawberry.field(description="At least one.")
+    secondary_muscles: list[Muscle] = strawberry.field(default_factory=list, description="Assisting muscles.")
+    muscle_contributions: list[MuscleContributionInput] | None = strawberry.field(
+        default=None, description="Override the default shares (primary 1.0, secondary 0.5)."
+    )
+    equipment: Equipment | None = strawberry.field(default=None, description="Equipment.")
+    force: Force | None = strawberry.field(default=None, description="Push, pull or static.")
+    mechanic: Mechanic | None = strawberry.field(default=None, description="Compound or isolation.")
+    level: Level = strawberry.field(default=Level.BEGINNER, description="Experience it calls for.")
+    tags: list[str] = strawberry.field(default_factory=list, description="Up to 20 labels.")
+
+
+@strawberry.type(description="The exercise created.")
+class CreateExercisePayload:
+    exercise: Exercise = strawberry.field(description="The new exercise.")
+
+
+# --- workouts -----------------------------------------------------------------------------
+
+
+@strawberry.input(description="Start a workout, empty or from a program day.")
+class StartWorkoutInput:
+    program_day_id: strawberry.ID | None = strawberry.field(default=None, description="Follow this program day: its exercises and targets are copied into the session.")
+    name: str | None = strawberry.field(default=None, description="Defaults to the day's name, else \"Workout\".")
+    started_at: datetime | None = strawberry.field(default=None, description="For logging a past workout; default now.")
+    notes: str | None = strawberry.field(default=None, description="Notes.")
+
+
+@strawberry.input(description="A set to log. Which measurement is required follows the exercise's `tracking`.")
+class LogSetInput:
+    session_id: strawberry.ID = strawberry.field(description="A workout in progress (or completed) of yours.")
+    exercise_id: strawberry.ID = strawberry.field(description="The exercise performed.")
+    reps: int | None = strawberry.field(default=None, description="Repetitions.")
+    weight: float | None = strawberry.field(default=None, description="Load, in `weightUnit`.")
+    weight_unit: WeightUnit = strawberry.field(default=WeightUnit.KG, description="Unit of `weight`.")
+    duration_seconds: int | None = strawberry.field(default=None, description="Duration in seconds.")
+    distance_meters: float | None = strawberry.field(default=None, description="Distance in metres.")
+    rpe: float | None = strawberry.field(default=None, description="RPE, 1-10.")
+    rir: int | None = strawberry.field(default=None, description="Reps in reserve, 0-10.")
+    rest_seconds: int | None = strawberry.field(default=None, description="Rest before the set, seconds.")
+    set_type: SetType = strawberry.field(default=SetType.WORKING, description="Role of the set.")
+    notes: str | None = strawberry.field(default=None, description="Notes.")
+    completed_at: datetime | None = strawberry.field(default=None, description="When it was done; default now.")
+    client_id: str | None = strawberry.field(
+        default=None, description="Idempotency key (unique per user, up to 64 chars): a retry with the same key returns the first set instead of logging another."
+    )
+
+
+@strawberry.input(description="Changes to a set; omitted fields stay as they are, null clears.")
+class UpdateSetInput:
+    set_log_id: strawberry.ID = strawberry.field(description="The set.")
+    exercise_id: strawberry.ID | None = strawberry.field(default=UNSET, description="Another exercise.")
+    reps: int | None = strawberry.field(default=UNSET, description="Repetitions.")
+    weight: float | None = strawberry.field(default=UNSET, description="Load, in `weightUnit`.")
+    weight_unit: WeightUnit = strawberry.field(default=WeightUnit.KG, description="Unit of `weight`.")
+    duration_seconds: int | None = strawberry.field(default=UNSET, description="Duration in seconds.")
+    distance_meters: float | None = strawberry.field(default=UNSET, description="Distance in metres.")
+    rpe: float | None = strawberry.field(default=UNSET, description="RPE, 1-10.")
+    rir: int | None = strawberry.field(default=UNSET, description="Reps in reserve.")
+    rest_seconds: int | None = strawberry.field(default=UNSET, description="Rest before the set.")
+    set_type: SetType | None = strawberry.field(default=UNSET, description="Role of the set.")
+    notes: str | None = strawberry.field(default=UNSET, description="Notes.")
+    completed_at: datetime | None = strawberry.field(default=UNSET, description="When it was done.")
+
+
+@strawberry.input(description="The set to delete.")
+class DeleteSetInput:
+    set_log_id: strawberry.ID = strawberry.field(description="The set.")
+
+
+@strawberry.input(description="The workout to finish.")
+class FinishWorkoutInput:
+    session_id: strawberry.ID = strawberry.field(description="A workout in progress.")
+    perceived_exertion: int | None = strawberry.field(default=None, description="How hard it felt, 1-10.")
+    notes: str | None = strawberry.field(default=UNSET, description="Closing notes.")
+
+
+@strawberry.input(description="The workout to abandon.")
+class AbandonWorkoutInput:
+    session_id: strawberry.ID = strawberry.field(description="A workout in progress.")
+
+
+@strawberry.type(description="The workout session.")
+class WorkoutSessionPayload:
+    session: WorkoutSession = strawberry.field(description="The session.")
+
+
+@strawberry.type(description="The set logged and its session.")
+class LogSetPayload:
+    set_log: SetLog = strawberry.field(description="The set (the first one, when `clientId` repeats).")
+    session: WorkoutSession = strawberry.field(description="Its session.")
+    created: bool = strawberry.field(description="False when `clientId` matched an earlier set and nothing new was logged.")
+
+
+@strawberry.type(description="The set changed and its session.")
+class UpdateSetPayload:
+    set_log: SetLog = strawberry.field(description="The set.")
+    session: WorkoutSession = strawberry.field(description="Its session.")
+
+
+@strawberry.type(description="What was deleted.")
+class DeleteSetPayload:
+    deleted_set_log_id: strawberry.ID = strawberry.field(description="ID of the deleted set.")
+    session: WorkoutSession = strawberry.field(description="The session it belonged to.")
+
+
+def _prescription(p: PlannedExerciseInput, field_prefix: str) -> programs.PrescriptionInput:
+    return programs.PrescriptionInput(
+        exercise_id=decode_id(p.exercise_id, "Exercise", f"{field_prefix}exerciseId"),
+        sets=p.sets,
+        reps_min=p.reps_min,
+        reps_max=p.reps_max,
+        target_weight=p.target_weight,
+        weight_unit=p.weight_unit.value,
+        target_rpe=p.target_rpe,
+        rest_seconds=p.rest_seconds,
+        tempo=p.tempo,
+        superset_group=p.superset_group,
+        notes=p.notes,
+    )
+
+
+def _set_input(data: LogSetInput | UpdateSetInput) -> workouts.SetInput:
+    return workouts.SetInput(
+        reps=given(data.reps),
+        weight=given(data.weight),
+        weight_unit=data.weight_unit.value,
+        duration_seconds=given(data.duration_seconds),
+        distance_meters=given(data.distance_meters),
+        rpe=given(data.rpe),
+        rir=given(data.rir),
+        rest_seconds=given(data.rest_seconds),
+        set_type=data.set_type.value if data.set_type not in (UNSET, None) else given(data.set_type),
+        notes=given(data.notes),
+        completed_at=given(data.completed_at),
+    )
+
+
+@strawberry.type(description="Changes to RepGraph. Each field runs in one transaction: all or nothing.")
+class Mutation:
+    @strawberry.mutation(description="Create an account and sign in.")
+    async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
+        token, user = await accounts.register(
+            info.context,
+            email=input.email,
+            username=input.username,
+            password=input.password,
+            display_name=input.display_name,
+            language=input.language.value if input.language else None,
+            timezone=input.timezone,
+        )
+        return AuthPayload(token=token, user=User.from_row(user))
+
+    @strawberry.mutation(description="Sign in with e-mail or username and password.")
+    async def login(self, info: Info, input: LoginInput) -> AuthPayload:
+        token, user = await accounts.login(info.context, login=input.login, password=input.password)
+        return AuthPayload(token=token, user=User.from_row(user))
+
+    @strawberry.mutation(description="Create a training program (optionally with days and exercises).")
+    async def create_program(self, info: Info, input: CreateProgramInput) -> ProgramPayload:
+        days = [
+            programs.DayInput(
+                name=d.name,
+                weekday=d.weekday,
+                notes=d.notes,
+                exercises=[_prescription(e, f"days.{i}.exercises.{j}.") for j, e in enumerate(d.exercises or ())],
+            )
+            for i, d in enumerate(input.days or ())
+        ]
+        row = await programs.create_program(
+            info.context,
+            name=input.name,
+            description=input.description,
+            structure=input.structure.value,
+            frequency=input.frequency,
+            is_template=input.is_template,
+            days=days,
+        )
+        return ProgramPayload(program=Program.from_row(row))
+
+    @strawberry.mutation(description="Change a program's details.")
+    async def update_program(self, info: Info, input: UpdateProgramInput) -> ProgramPayload:
+        row = await programs.update_program(
+            info.context,
+            decode_id(input.program_id, "Program", "programId"),
+            name=given(input.name),
+            description=given(input.description),
+            structure=input.structure.value if input.structure not in (UNSET, None) else given(input.structure),
+            frequency=given(input.frequency),
+            is_template=given(input.is_template),
+        )
+        return ProgramPayload(program=Program.from_row(row))
+
+    @strawberry.mutation(description="Delete a program with its days and planned exercises (past sessions stay).")
+    async def delete_program(self, info: Info, input: DeleteProgramInput) -> DeleteProgramPayload:
+        await programs.delete_program(info.context, decode_id(input.program_id, "Program", "programId"))
+        return DeleteProgramPayload(deleted_program_id=input.program_id)
+
+    @strawberry.mutation(description="Add a day to a program.")
+    async def add_program_day(self, info: Info, input: AddProgramDayInput) -> AddProgramDayPayload:
+        row = await programs.add_program_day(
+            info.context,
+            decode_id(input.program_id, "Program", "programId"),
+            programs.DayInput(name=input.name, weekday=input.weekday, notes=input.notes),
+            input.position,
+        )
+        return AddProgramDayPayload(program_day=ProgramDay.from_row(row))
+
+    @strawberry.mutation(description="Plan an exercise on a program day.")
+    async def add_program_exercise(self, info: Info, input: AddProgramExerciseInput) -> AddProgramExercisePayload:
+        row = await programs.add_program_exercise(
+            info.context,
+            decode_id(input.program_day_id, "ProgramDay", "programDayId"),
+            _prescription(input, ""),
+            input.position,
+        )
+        return AddProgramExercisePayload(program_exercise=ProgramExercise.from_row(row))
+
+    @strawberry.mutation(description="Create a custom exercise, visible only to you.")
+    async def create_exercise(self, info: Info, input: CreateExerciseInput) -> CreateExercisePayload:
+        row = await exercises.create_exercise(
+            info.context,
+            name=input.name,
+            name_he=input.name_he,
+            category=input.category.value,
+            movement_pattern=input.movement_pattern.value,
+            tracking=input.tracking.value,
+            primary_muscles=[m.value for m in input.primary_muscles],
+            secondary_muscles=[m.value for m in input.secondary_muscles],
+            contributions={c.muscle.value: c.share for c in input.muscle_contributions} if input.muscle_contributions else None,
+            equipment=input.equipment.value if input.equipment else None,
+            force=input.force.value if input.force else None,
+            mechanic=input.mechanic.value if input.mechanic else None,
+            level=input.level.value,
+            tags=input.tags,
+        )
+        return CreateExercisePayload(exercise=Exercise.from_row(row))
+
+    @strawberry.mutation(description="Start a workout; from a program day it carries the planned exercises and targets.")
+    async def start_workout(self, info: Info, input: StartWorkoutInput) -> WorkoutSessionPayload:
+        row = await workouts.start_workout(
+            info.context,
+            program_day_id=decode_id(input.program_day_id, "ProgramDay", "programDayId") if input.program_day_id else None,
+            name=input.name,
+            started_at=input.started_at,
+            notes=input.notes,
+        )
+        return WorkoutSessionPayload(session=WorkoutSession.from_row(row))
+
+    @strawberry.mutation(description="Log a set. Retrying with the same `clientId` never logs it twice.")
+    async def log_set(self, info: Info, input: LogSetInput) -> LogSetPayload:
+        row, created = await workouts.log_set(
+            info.context,
+            decode_id(input.session_id, "WorkoutSession", "sessionId"),
+            decode_id(input.exercise_id, "Exercise", "exerciseId"),
+            _set_input(input),
+            input.client_id,
+        )
+        info.context.fresh_loaders()
+        return LogSetPayload(set_log=SetLog.from_row(row), session=await _session(info, row.session_id), created=created)
+
+    @strawberry.mutation(description="Change a logged set.")
+    async def update_set(self, info: Info, input: UpdateSetInput) -> UpdateSetPayload:
+        data = _set_input(input)
+        if input.exercise_id not in (UNSET, None):
+            data.exercise_id = decode_id(input.exercise_id, "Exercise", "exerciseId")
+        row = await workouts.update_set(info.context, decode_id(input.set_log_id, "SetLog", "setLogId"), data)
+        info.context.fresh_loaders()
+        return UpdateSetPayload(set_log=SetLog.from_row(row), session=await _session(info, row.session_id))
+
+    @strawberry.mutation(description="Delete a logged set.")
+    async def delete_set(self, info: Info, input: DeleteSetInput) -> DeleteSetPayload:
+        row = await workouts.delete_set(info.context, decode_id(input.set_log_id, "SetLog", "setLogId"))
+        info.context.fresh_loaders()
+        return DeleteSetPayload(deleted_set_log_id=encode_id("SetLog", row.id), session=await _session(info, row.session_id))
+
+    @strawberry.mutation(description="Finish a workout in progress.")
+    async def finish_workout(self, info: Info, input: FinishWorkoutInput) -> WorkoutSessionPayload:
+        row = await workouts.end_workout(
+            info.context,
+            decode_id(input.session_id, "WorkoutSession", "sessionId"),
+            "completed",
+            perceived_exertion=input.perceived_exertion,
+            notes=given(input.notes),
+        )
+        info.context.fresh_loaders()
+        return WorkoutSessionPayload(session=WorkoutSession.from_row(row))
+
+    @strawberry.mutation(description="Abandon a workout in progress (its sets stay).")
+    async def abandon_workout(self, info: Info, input: AbandonWorkoutInput) -> WorkoutSessionPayload:
+        row = await workouts.end_workout(info.context, decode_id(input.session_id, "WorkoutSession", "sessionId"), "abandoned")
+        info.context.fresh_loaders()
+        return WorkoutSessionPayload(session=WorkoutSession.from_row(row))
+
+
+async def _session(info: Info, session_id) -> WorkoutSession:
+    row = await info.context.loaders.get(WorkoutSessionByIdLoader).load(session_id)
+    return WorkoutSession.from_row(row)

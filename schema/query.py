@@ -1,0 +1,112 @@
+"""The root Query: the viewer, the exercise library and Relay's node lookups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from loaders.exercises import ExerciseByIdLoader
+from loaders.programs import ProgramByIdLoader, ProgramDayByIdLoader, ProgramExerciseByIdLoader
+from loaders.records import AchievementByIdLoader, PersonalRecordByIdLoader, UserAchievementByIdLoader
+from loaders.users import UserByIdLoader
+from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
+from resolvers.errors import BadUserInput, NotFound
+from resolvers.exercises import ExerciseFilterSpec, exercise_count, exercise_page
+from resolvers.ids import decode_id, parse_global_id
+from resolvers.pagination import MAX_PAGE, page_request
+from schema.common import Info, load_visible
+from schema.connection import Connection, build_connection
+from schema.enums import Category, Equipment, Level, MovementPattern, Muscle
+from schema.exercises import Exercise
+from schema.programs import Program, ProgramDay, ProgramExercise
+from schema.records import Achievement, PersonalRecord, UserAchievement
+from schema.users import User
+from schema.workouts import SetLog, WorkoutSession
+
+# Every Node type: how to load it and how to present it. `node`, `nodes` and ID
+# arguments all go through the same access rule (resolvers.access).
+NODE_TYPES: dict[str, tuple[type, Any]] = {
+    "User": (UserByIdLoader, User),
+    "Exercise": (ExerciseByIdLoader, Exercise),
+    "Program": (ProgramByIdLoader, Program),
+    "ProgramDay": (ProgramDayByIdLoader, ProgramDay),
+    "ProgramExercise": (ProgramExerciseByIdLoader, ProgramExercise),
+    "WorkoutSession": (WorkoutSessionByIdLoader, WorkoutSession),
+    "SetLog": (SetLogByIdLoader, SetLog),
+    "PersonalRecord": (PersonalRecordByIdLoader, PersonalRecord),
+    "Achievement": (AchievementByIdLoader, Achievement),
+    "UserAchievement": (UserAchievementByIdLoader, UserAchievement),
+}
+
+
+async def resolve_node(info: Info, global_id: str, field: str = "id") -> relay.Node:
+    type_name, key = parse_global_id(global_id, field)
+    if type_name not in NODE_TYPES:
+        raise NotFound("Object", field=field)
+    loader, node_type = NODE_TYPES[type_name]
+    row = await load_visible(info, loader, key)
+    if row is None:
+        raise NotFound(type_name, field=field)
+    return node_type.from_row(row)
+
+
+@strawberry.input(description="Narrows the exercise list; all given conditions must hold.")
+class ExerciseFilter:
+    search: str | None = strawberry.field(default=None, description="Part of the English or Hebrew name, any case.")
+    muscle: Muscle | None = strawberry.field(default=None, description="Trains this muscle (primary or secondary).")
+    equipment: Equipment | None = strawberry.field(default=None, description="Uses this equipment.")
+    category: Category | None = strawberry.field(default=None, description="Belongs to this category.")
+    movement_pattern: MovementPattern | None = strawberry.field(default=None, description="Trains this movement.")
+    level: Level | None = strawberry.field(default=None, description="Suits this level.")
+
+
+@strawberry.type(description="Read access to RepGraph.")
+class Query:
+    @strawberry.field(description="Any object by its global ID. Objects that are not yours answer NOT_FOUND.")
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        return await resolve_node(info, id)
+
+    @strawberry.field(description="Several objects by global ID, in the order asked; each missing one is null with a NOT_FOUND error.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
+        if len(ids) > MAX_PAGE:
+            raise BadUserInput(f"At most {MAX_PAGE} ids per call", field="ids")
+        # Awaitable items: graphql-core resolves them together and reports errors per index.
+        return [resolve_node(info, gid, "ids") for gid in ids]  # type: ignore[misc]
+
+    @strawberry.field(description="The signed-in user; null when the request carries no token.")
+    async def viewer(self, info: Info) -> User | None:
+        user = await info.context.viewer()
+        return User.from_row(user) if user else None
+
+    @strawberry.field(description="The exercise library plus your own custom exercises, by name.")
+    async def exercises(
+        self,
+        info: Info,
+        filter: ExerciseFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Exercise]:
+        request = page_request(first, after, last, before)
+        f = filter or ExerciseFilter()
+        search = (f.search or "").strip()[:100] or None
+        spec = ExerciseFilterSpec(
+            search=search,
+            muscle=f.muscle.value if f.muscle else None,
+            equipment=f.equipment.value if f.equipment else None,
+            category=f.category.value if f.category else None,
+            movement_pattern=f.movement_pattern.value if f.movement_pattern else None,
+            level=f.level.value if f.level else None,
+        )
+        page = await exercise_page(info.context, spec, request)
+        return build_connection(page, request, Exercise.from_row, lambda r: (r.name, r.id), lambda: exercise_count(info.context, spec))
+
+    @strawberry.field(description="One exercise by ID (library or your own).")
+    async def exercise(self, info: Info, id: strawberry.ID) -> Exercise | None:
+        row = await load_visible(info, ExerciseByIdLoader, decode_id(id, "Exercise", "id"))
+        if row is None:
+            raise NotFound("Exercise", field="id")
+        return Exercise.from_row(row)

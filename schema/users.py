@@ -1,0 +1,132 @@
+"""Users and the lists hanging off them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from loaders.programs import ProgramCountByOwnerIdLoader, ProgramPageByOwnerIdLoader
+from loaders.records import (
+    PersonalRecordCountByUserIdLoader,
+    PersonalRecordPageByUserIdLoader,
+    RecordFilterSpec,
+    UserAchievementCountByUserIdLoader,
+    UserAchievementPageByUserIdLoader,
+)
+from loaders.workouts import SessionFilterSpec, WorkoutSessionCountByUserIdLoader, WorkoutSessionPageByUserIdLoader
+from resolvers.errors import BadUserInput
+from resolvers.ids import decode_id
+from resolvers.pagination import page_request
+from schema.common import Info
+from schema.connection import Connection, build_connection
+from schema.enums import Language, RecordKind, Role, UnitSystem, WorkoutStatus
+from schema.programs import Program
+from schema.records import PersonalRecord, UserAchievement
+from schema.workouts import WorkoutSession
+
+
+@strawberry.input(description="Narrows a user's workout sessions.")
+class WorkoutSessionFilter:
+    from_: datetime | None = strawberry.field(name="from", default=None, description="Started at or after this instant.")
+    to: datetime | None = strawberry.field(default=None, description="Started before this instant.")
+    status: list[WorkoutStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
+
+
+@strawberry.type(description="A RepGraph user. Only the user themself can see their data.")
+class User(relay.Node):
+    id: relay.NodeID[str]
+    row: strawberry.Private[Any]
+    username: str = strawberry.field(description="Unique handle.")
+    display_name: str = strawberry.field(description="Name shown to others.")
+    email: str = strawberry.field(description="Sign-in e-mail address.")
+    language: Language = strawberry.field(description="Preferred language for names and messages.")
+    timezone: str = strawberry.field(description="IANA time zone, e.g. Asia/Jerusalem; days and streaks follow it.")
+    unit_system: UnitSystem = strawberry.field(description="Preferred units.")
+    role: Role = strawberry.field(description="Athlete, coach or admin.")
+    created_at: datetime = strawberry.field(description="When the account was created.")
+
+    @classmethod
+    def from_row(cls, row: Any) -> User:
+        return cls(
+            id=str(row.id),
+            row=row,
+            username=row.username,
+            display_name=row.display_name,
+            email=row.email,
+            language=Language(row.language),
+            timezone=row.timezone,
+            unit_system=UnitSystem(row.unit_system),
+            role=Role(row.role),
+            created_at=row.created_at,
+        )
+
+    async def _connection(self, info: Info, page_loader: type, count_loader: type, spec: Any, to_node, sort_key, args) -> Connection:
+        request = page_request(*args)
+        loaders = info.context.loaders
+        page = await loaders.get(page_loader, request, spec).load(self.row.id)
+        return build_connection(page, request, to_node, sort_key, lambda: loaders.get(count_loader, spec).load(self.row.id))
+
+    @strawberry.field(description="The user's training programs, newest first.")
+    async def programs(
+        self, info: Info, first: int | None = None, after: str | None = None, last: int | None = None, before: str | None = None
+    ) -> Connection[Program]:
+        return await self._connection(
+            info, ProgramPageByOwnerIdLoader, ProgramCountByOwnerIdLoader, None, Program.from_row,
+            lambda r: (r.created_at, r.id), (first, after, last, before),
+        )
+
+    @strawberry.field(description="The user's workout sessions, most recent first.")
+    async def workout_sessions(
+        self,
+        info: Info,
+        filter: WorkoutSessionFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[WorkoutSession]:
+        spec = SessionFilterSpec()
+        if filter is not None:
+            if filter.from_ and filter.to and filter.from_ >= filter.to:
+                raise BadUserInput("'from' must be before 'to'", field="filter.from")
+            spec = SessionFilterSpec(
+                started_from=filter.from_,
+                started_to=filter.to,
+                statuses=tuple(sorted(s.value for s in filter.status or ())),
+            )
+        return await self._connection(
+            info, WorkoutSessionPageByUserIdLoader, WorkoutSessionCountByUserIdLoader, spec, WorkoutSession.from_row,
+            lambda r: (r.started_at, r.id), (first, after, last, before),
+        )
+
+    @strawberry.field(description="The user's current personal records, most recent first.")
+    async def personal_records(
+        self,
+        info: Info,
+        exercise_id: strawberry.ID | None = None,
+        kind: list[RecordKind] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[PersonalRecord]:
+        spec = RecordFilterSpec(
+            exercise_id=decode_id(exercise_id, "Exercise", "exerciseId") if exercise_id else None,
+            kinds=tuple(sorted(k.value for k in kind or ())),
+        )
+        return await self._connection(
+            info, PersonalRecordPageByUserIdLoader, PersonalRecordCountByUserIdLoader, spec, PersonalRecord.from_row,
+            lambda r: (r.achieved_at, r.id), (first, after, last, before),
+        )
+
+    @strawberry.field(description="Achievements the user has unlocked, most recent first.")
+    async def achievements(
+        self, info: Info, first: int | None = None, after: str | None = None, last: int | None = None, before: str | None = None
+    ) -> Connection[UserAchievement]:
+        return await self._connection(
+            info, UserAchievementPageByUserIdLoader, UserAchievementCountByUserIdLoader, None, UserAchievement.from_row,
+            lambda r: (r.unlocked_at, r.id), (first, after, last, before),
+        )

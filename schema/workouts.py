@@ -1,0 +1,206 @@
+"""Workout sessions and the sets logged in them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from domain.units import kg_to
+from loaders.base import PageRequest
+from loaders.exercises import ExerciseByIdLoader
+from loaders.programs import ProgramDayByIdLoader
+from loaders.workouts import (
+    ExerciseIdsBySessionIdLoader,
+    PlannedExercisesBySessionIdLoader,
+    SessionTotals,
+    SetLogCountBySessionIdLoader,
+    SetLogPageBySessionIdLoader,
+    TotalsBySessionIdLoader,
+    WorkoutSessionByIdLoader,
+)
+from resolvers.pagination import MAX_PAGE, page_request
+from schema.common import Info, load_visible
+from schema.connection import Connection, build_connection
+from schema.enums import SetType, WeightUnit, WorkoutStatus
+from schema.exercises import Exercise
+from schema.programs import Prescription, ProgramDay
+
+
+@strawberry.type(description="An exercise planned for a session, copied from its program day when the workout started.")
+class PlannedExercise(Prescription):
+    @classmethod
+    def from_row(cls, row: Any) -> PlannedExercise:
+        return cls(row=row)
+
+
+@strawberry.type(description="Totals over a session's sets. Warm-up sets count in `setCount` only.")
+class WorkoutTotals:
+    totals: strawberry.Private[SessionTotals]
+    session_row: strawberry.Private[Any]
+
+    @strawberry.field(description="All sets logged, warm-ups included.")
+    def set_count(self) -> int:
+        return self.totals.set_count
+
+    @strawberry.field(description="Sets other than warm-ups.")
+    def working_set_count(self) -> int:
+        return self.totals.working_set_count
+
+    @strawberry.field(description="Reps over working sets.")
+    def reps(self) -> int:
+        return self.totals.reps
+
+    @strawberry.field(description="Volume: the sum of weight × reps over working sets.")
+    def volume(self, unit: WeightUnit = WeightUnit.KG) -> float:
+        return kg_to(self.totals.volume_kg, unit.value) or 0.0
+
+    @strawberry.field(description="Time under work: the sum of the sets' durations, in seconds.")
+    def set_duration_seconds(self) -> int:
+        return self.totals.set_duration_seconds
+
+    @strawberry.field(description="Distance covered over all sets, in metres.")
+    def distance_meters(self) -> float:
+        return self.totals.distance_m
+
+    @strawberry.field(description="Elapsed time from start to finish (or to now, while in progress), in seconds.")
+    def duration_seconds(self) -> int | None:
+        start, end = self.session_row.started_at, self.session_row.ended_at
+        if start is None:
+            return None
+        if end is None:
+            if self.session_row.status != "in_progress":
+                return None
+            end = datetime.now(timezone.utc)
+        return max(0, int((end - start).total_seconds()))
+
+
+@strawberry.type(description="One set of one exercise, logged in a workout session.")
+class SetLog(relay.Node):
+    id: relay.NodeID[str]
+    row: strawberry.Private[Any]
+    position: int = strawberry.field(description="Order within the session, from 0.")
+    set_type: SetType = strawberry.field(description="Warm-up, working, drop or failure set.")
+    reps: int | None = strawberry.field(description="Repetitions done.")
+    duration_seconds: int | None = strawberry.field(description="Time the set took, in seconds.")
+    rir: int | None = strawberry.field(description="Reps in reserve.")
+    rest_seconds: int | None = strawberry.field(description="Rest taken before this set, in seconds.")
+    notes: str | None = strawberry.field(description="Free-form notes.")
+    client_id: str | None = strawberry.field(description="The idempotency key the client sent with `logSet`.")
+    completed_at: datetime = strawberry.field(description="When the set was done.")
+
+    @classmethod
+    def from_row(cls, row: Any) -> SetLog:
+        return cls(
+            id=str(row.id),
+            row=row,
+            position=row.position,
+            set_type=SetType(row.set_type),
+            reps=row.reps,
+            duration_seconds=row.duration_seconds,
+            rir=row.rir,
+            rest_seconds=row.rest_seconds,
+            notes=row.notes,
+            client_id=row.client_id,
+            completed_at=row.completed_at,
+        )
+
+    @strawberry.field(description="Load lifted.")
+    def weight(self, unit: WeightUnit = WeightUnit.KG) -> float | None:
+        return kg_to(self.row.weight_kg, unit.value)
+
+    @strawberry.field(description="Weight × reps (null unless both are set).")
+    def volume(self, unit: WeightUnit = WeightUnit.KG) -> float | None:
+        if self.row.weight_kg is None or self.row.reps is None:
+            return None
+        return kg_to(self.row.weight_kg * self.row.reps, unit.value)
+
+    @strawberry.field(description="Distance covered, in metres.")
+    def distance_meters(self) -> float | None:
+        return float(self.row.distance_m) if self.row.distance_m is not None else None
+
+    @strawberry.field(description="Rate of perceived exertion, 1-10.")
+    def rpe(self) -> float | None:
+        return float(self.row.rpe) if self.row.rpe is not None else None
+
+    @strawberry.field(description="The exercise performed.")
+    async def exercise(self, info: Info) -> Exercise | None:
+        row = await load_visible(info, ExerciseByIdLoader, self.row.exercise_id)
+        return Exercise.from_row(row) if row else None
+
+    @strawberry.field(description="The session the set belongs to.")
+    async def session(self, info: Info) -> WorkoutSession | None:
+        row = await load_visible(info, WorkoutSessionByIdLoader, self.row.session_id)
+        return WorkoutSession.from_row(row) if row else None
+
+
+@strawberry.type(description="A workout: planned, in progress or done, with the sets logged in it.")
+class WorkoutSession(relay.Node):
+    id: relay.NodeID[str]
+    row: strawberry.Private[Any]
+    name: str = strawberry.field(description="The session's name.")
+    status: WorkoutStatus = strawberry.field(description="Where the session stands.")
+    started_at: datetime = strawberry.field(description="When it started (or is planned to).")
+    ended_at: datetime | None = strawberry.field(description="When it was finished or abandoned.")
+    notes: str | None = strawberry.field(description="Free-form notes.")
+    perceived_exertion: int | None = strawberry.field(description="How hard it felt overall, 1-10.")
+
+    @classmethod
+    def from_row(cls, row: Any) -> WorkoutSession:
+        return cls(
+            id=str(row.id),
+            row=row,
+            name=row.name,
+            status=WorkoutStatus(row.status),
+            started_at=row.started_at,
+            ended_at=row.ended_at,
+            notes=row.notes,
+            perceived_exertion=row.perceived_exertion,
+        )
+
+    @strawberry.field(description="The program day this session follows, if any.")
+    async def program_day(self, info: Info) -> ProgramDay | None:
+        row = await load_visible(info, ProgramDayByIdLoader, self.row.program_day_id)
+        return ProgramDay.from_row(row) if row else None
+
+    @strawberry.field(description="The exercises planned for this session (from its program day), in order.")
+    async def planned_exercises(self, info: Info) -> list[PlannedExercise]:
+        rows = await info.context.loaders.get(PlannedExercisesBySessionIdLoader).load(self.row.id)
+        return [PlannedExercise.from_row(r) for r in rows]
+
+    @strawberry.field(description=f"The sets logged, in order. Pages default to {MAX_PAGE} sets (the maximum).")
+    async def sets(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[SetLog]:
+        request = page_request(first, after, last, before, default=MAX_PAGE)
+        return await set_connection(info, self.row.id, request)
+
+    @strawberry.field(description="The distinct exercises performed, in the order first performed.")
+    async def exercises(self, info: Info) -> list[Exercise]:
+        ids = await info.context.loaders.get(ExerciseIdsBySessionIdLoader).load(self.row.id)
+        rows = await info.context.loaders.get(ExerciseByIdLoader).load_many(ids)
+        return [Exercise.from_row(r) for r in rows if r is not None]
+
+    @strawberry.field(description="Set count, reps, volume and duration of the session.")
+    async def totals(self, info: Info) -> WorkoutTotals:
+        totals = await info.context.loaders.get(TotalsBySessionIdLoader).load(self.row.id)
+        return WorkoutTotals(totals=totals, session_row=self.row)
+
+
+async def set_connection(info: Info, session_id: Any, request: PageRequest) -> Connection[SetLog]:
+    loaders = info.context.loaders
+    page = await loaders.get(SetLogPageBySessionIdLoader, request, None).load(session_id)
+    return build_connection(
+        page,
+        request,
+        SetLog.from_row,
+        lambda r: (r.position,),
+        lambda: loaders.get(SetLogCountBySessionIdLoader, None).load(session_id),
+    )

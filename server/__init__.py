@@ -1,0 +1,1 @@
+"""The HTTP layer: the Starlette app, settings, authentication and the GraphiQL page."""

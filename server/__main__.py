@@ -1,0 +1,42 @@
+"""`python -m server [serve|migrate|demo]`: get the database ready (embedded if none is configured) and act."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+
+import uvicorn
+
+from db.setup import prepare, resolve_database_url
+from server.app import create_app
+from server.settings import Settings
+
+log = logging.getLogger("repgraph")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m server")
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "demo"])
+    args = parser.parse_args()
+    started = time.perf_counter()
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings.validate()
+    url = resolve_database_url(settings.database_url, settings.data_dir)
+    prepare(url)
+    if args.command == "migrate":
+        log.info("database migrated and exercise library loaded")
+        return
+    if args.command == "demo":
+        from db.demo import load_demo
+
+        load_demo(url)
+        return
+    app = create_app(settings, database_url=url)
+    log.info("ready in %.1fs: GraphiQL at http://%s:%d/graphql", time.perf_counter() - started, settings.host, settings.port)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""The Starlette application: GraphQL over HTTP at /graphql, GraphiQL, health."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+import orjson
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from strawberry.asgi import GraphQL
+
+from db.engine import create_engine, create_sessionmaker
+from loaders import Loaders
+from resolvers.context import Context
+from schema import schema as default_schema
+from server import graphiql
+from server.auth import viewer_from_header
+from server.settings import Settings
+
+log = logging.getLogger("repgraph")
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def wants_graphql_response(request: Request) -> bool:
+    """GraphQL-over-HTTP: the newer media type when the client accepts it before plain JSON."""
+    accept = request.headers.get("accept", "")
+    for part in accept.split(","):
+        media = part.split(";")[0].strip()
+        if media == GRAPHQL_RESPONSE:
+            return True
+        if media in ("application/json", "*/*", "application/*"):
+            return False
+    return False
+
+
+class GraphQLView(GraphQL):
+    def __init__(self, app_state: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.app_state = app_state
+
+    async def get_context(self, request, response) -> Context:
+        settings: Settings = self.app_state.settings
+        viewer_id, auth_error = viewer_from_header(settings.secret_key, request.headers.get("authorization"))
+        sessionmaker = self.app_state.sessionmaker
+        return Context(
+            settings=settings,
+            sessionmaker=sessionmaker,
+            loaders=Loaders(sessionmaker),
+            viewer_id=viewer_id,
+            auth_error=auth_error,
+            request=request,
+            response=response,
+        )
+
+    async def get_sub_response(self, request):
+        sub_response = await super().get_sub_response(request)
+        sub_response.graphql_response = wants_graphql_response(request)  # type: ignore[attr-defined]
+        return sub_response
+
+    def create_response(self, response_data, sub_response) -> Response:
+        graphql_response = getattr(sub_response, "graphql_response", False) and isinstance(response_data, dict)
+        request_error = False
+        if graphql_response:
+            # A request error (parsing or validation failed: no data, no error with a path) has
+            # no `data` entry and is a client error; field errors keep 200.
+            errors = response_data.get("errors") or []
+            request_error = response_data.get("data") is None and errors and not any(e.get("path") for e in errors)
+            if request_error:
+                response_data = {k: v for k, v in response_data.items() if k != "data"}
+        response = super().create_response(response_data, sub_response)
+        if graphql_response:
+            response.headers["content-type"] = GRAPHQL_RESPONSE
+            if request_error:
+                response.status_code = 400
+        return response
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request) -> HTMLResponse:
+        return HTMLResponse(graphiql.render_page())
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Starlette:
+    """The ASGI app. `database_url` must point at a migrated database (see db.setup)."""
+    settings = settings or Settings.from_env()
+    settings.validate()
+    url = database_url or settings.database_url
+    if not url:
+        raise RuntimeError("create_app needs a database URL (db.setup.resolve_database_url finds one)")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        engine = create_engine(url, pool_size=settings.db_pool_size)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = Starlette(lifespan=lifespan)
+    app.state.settings = settings
+    view = GraphQLView(app.state, schema=default_schema, graphql_ide="graphiql" if settings.graphiql else None)
+    routes = [
+        Route("/healthz", healthz),
+        Route("/graphql", view, methods=["GET", "POST"]),
+    ]
+    if settings.graphiql:
+        routes.append(Mount("/graphiql-assets", app=graphiql.assets_app()))
+    app.router.routes.extend(routes)
+    return app

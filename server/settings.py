@@ -1,0 +1,53 @@
+"""Typed settings, read once from the environment.
+
+Every other module receives a `Settings` object; none reads `os.environ` itself.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET = "dev-only-insecure-secret-change-me"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    environment: str = "development"
+    secret_key: str = DEFAULT_SECRET
+    token_ttl_seconds: int = 7 * 24 * 3600
+    data_dir: Path = field(default_factory=lambda: ROOT / ".data")
+    db_pool_size: int = 10
+    graphiql: bool = True
+    log_level: str = "info"
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            redis_url=env.get("REDIS_URL") or None,
+            host=env.get("HOST", cls.host),
+            port=int(env.get("PORT", cls.port)),
+            environment=env.get("APP_ENV", cls.environment),
+            secret_key=env.get("SECRET_KEY", DEFAULT_SECRET),
+            token_ttl_seconds=int(env.get("TOKEN_TTL_SECONDS", cls.token_ttl_seconds)),
+            data_dir=Path(env.get("DATA_DIR", ROOT / ".data")),
+            db_pool_size=int(env.get("DB_POOL_SIZE", cls.db_pool_size)),
+            graphiql=env.get("GRAPHIQL", "1") not in ("0", "false", "no"),
+            log_level=env.get("LOG_LEVEL", cls.log_level),
+        )
+
+    def validate(self) -> None:
+        if self.production and self.secret_key == DEFAULT_SECRET:
+            raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")

