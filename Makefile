@@ -39,7 +39,7 @@ test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 schema: install
-	$(PY) -m strawberry export-schema schema:schema --output schema.graphql
+	$(VENV)/bin/strawberry export-schema schema:schema --output schema.graphql
 
 clean:
 	rm -rf $(VENV) .data server/graphiql/node_modules

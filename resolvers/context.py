@@ -21,6 +21,8 @@ class Context:
     loaders: Loaders
     viewer_id: uuid.UUID | None = None
     auth_error: str | None = None
+    live: Any = None  # live.Live: the relay to wake after commits, the streams to subscribe to
+    connection_params: dict[str, Any] | None = None
     request: Any = None
     response: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -41,6 +43,12 @@ class Context:
         if user is None:
             raise Unauthenticated()
         return user
+
+    def committed(self) -> None:
+        """A write with events committed: reads must see it, and the relay should publish now."""
+        self.fresh_loaders()
+        if self.live is not None:
+            self.live.kick()
 
     def fresh_loaders(self) -> None:
         """Forget everything loaded so far (after a write, reads must see it)."""

@@ -18,6 +18,8 @@ from resolvers.access import writable
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.programs import visible_exercise
+from live import events
+from live.outbox import record
 
 LOGGABLE = ("in_progress", "completed")
 PRESCRIPTION_COLUMNS = (
@@ -130,8 +132,26 @@ async def start_workout(ctx: Context, *, program_day_id: uuid.UUID | None, name:
                 PlannedExercise(session_id=workout.id, **{c: getattr(p, c) for c in PRESCRIPTION_COLUMNS})
                 for p in plan.scalars()
             )
+        await _status_event(session, workout, "started")
         await session.refresh(workout)
+    ctx.committed()
     return workout
+
+
+async def _status_event(session, workout: WorkoutSession, change: str) -> None:
+    await record(
+        session,
+        [events.workout_channel(workout.id), events.user_channel(workout.user_id)],
+        events.WORKOUT_STATUS_CHANGED,
+        workout.user_id,
+        session_id=workout.id,
+        status=workout.status,
+        change=change,
+    )
+
+
+async def _set_event(session, row: SetLog, type: str) -> None:
+    await record(session, [events.workout_channel(row.session_id)], type, row.user_id, session_id=row.session_id, set_log_id=row.id)
 
 
 async def log_set(ctx: Context, session_id: uuid.UUID, exercise_id: uuid.UUID, data: SetInput, client_id: str | None) -> tuple[SetLog, bool]:
@@ -159,6 +179,8 @@ async def log_set(ctx: Context, session_id: uuid.UUID, exercise_id: uuid.UUID, d
         row = (await session.execute(stmt)).scalar_one_or_none()
         if row is None:  # a concurrent retry with the same client_id won
             return await _by_client_id(session, viewer.id, client_id), False
+        await _set_event(session, row, events.SET_LOGGED)
+    ctx.committed()
     return row, True
 
 
@@ -184,6 +206,8 @@ async def update_set(ctx: Context, set_log_id: uuid.UUID, data: SetInput) -> Set
             raise BadUserInput("A set needs reps, a duration or a distance", field="reps")
         await session.flush()
         await session.refresh(row)
+        await _set_event(session, row, events.SET_UPDATED)
+    ctx.committed()
     return row
 
 
@@ -193,6 +217,8 @@ async def delete_set(ctx: Context, set_log_id: uuid.UUID) -> SetLog:
         row = await writable(ctx, await session.get(SetLog, set_log_id, with_for_update=True), "SetLog")
         await _loggable_session(ctx, session, row.session_id)
         await session.execute(delete(SetLog).where(SetLog.id == row.id))
+        await _set_event(session, row, events.SET_DELETED)
+    ctx.committed()
     return row
 
 
@@ -210,5 +236,7 @@ async def end_workout(ctx: Context, session_id: uuid.UUID, status: str, *, perce
         if notes is not UNSET:
             workout.notes = validation.text(notes, "notes", max_length=5000)
         await session.flush()
+        await _status_event(session, workout, "finished" if status == "completed" else "abandoned")
         await session.refresh(workout)
+    ctx.committed()
     return workout

@@ -8,6 +8,7 @@ from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from schema.errors import log_unexpected, should_mask
+from schema.live import Subscription
 from schema.mutation import Mutation
 from schema.query import Query
 
@@ -23,6 +24,7 @@ def build_schema() -> strawberry.Schema:
     return RepGraphSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(relay_max_results=100),
         extensions=[
             lambda: ParserCache(maxsize=256),

@@ -422,7 +422,6 @@ class Mutation:
             _set_input(input),
             input.client_id,
         )
-        info.context.fresh_loaders()
         return LogSetPayload(set_log=SetLog.from_row(row), session=await _session(info, row.session_id), created=created)
 
     @strawberry.mutation(description="Change a logged set.")
@@ -431,13 +430,11 @@ class Mutation:
         if input.exercise_id not in (UNSET, None):
             data.exercise_id = decode_id(input.exercise_id, "Exercise", "exerciseId")
         row = await workouts.update_set(info.context, decode_id(input.set_log_id, "SetLog", "setLogId"), data)
-        info.context.fresh_loaders()
         return UpdateSetPayload(set_log=SetLog.from_row(row), session=await _session(info, row.session_id))
 
     @strawberry.mutation(description="Delete a logged set.")
     async def delete_set(self, info: Info, input: DeleteSetInput) -> DeleteSetPayload:
         row = await workouts.delete_set(info.context, decode_id(input.set_log_id, "SetLog", "setLogId"))
-        info.context.fresh_loaders()
         return DeleteSetPayload(deleted_set_log_id=encode_id("SetLog", row.id), session=await _session(info, row.session_id))
 
     @strawberry.mutation(description="Finish a workout in progress.")
@@ -449,13 +446,11 @@ class Mutation:
             perceived_exertion=input.perceived_exertion,
             notes=given(input.notes),
         )
-        info.context.fresh_loaders()
         return WorkoutSessionPayload(session=WorkoutSession.from_row(row))
 
     @strawberry.mutation(description="Abandon a workout in progress (its sets stay).")
     async def abandon_workout(self, info: Info, input: AbandonWorkoutInput) -> WorkoutSessionPayload:
         row = await workouts.end_workout(info.context, decode_id(input.session_id, "WorkoutSession", "sessionId"), "abandoned")
-        info.context.fresh_loaders()
         return WorkoutSessionPayload(session=WorkoutSession.from_row(row))
 
 

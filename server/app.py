@@ -11,14 +11,17 @@ import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 
 from db.engine import create_engine, create_sessionmaker
+from live import Live
 from loaders import Loaders
 from resolvers.context import Context
 from schema import schema as default_schema
 from server import graphiql
+from resolvers.errors import ApiError
 from server.auth import viewer_from_header
 from server.settings import Settings
 
@@ -53,9 +56,26 @@ class GraphQLView(GraphQL):
             loaders=Loaders(sessionmaker),
             viewer_id=viewer_id,
             auth_error=auth_error,
+            live=self.app_state.live,
             request=request,
             response=response,
         )
+
+    async def on_ws_connect(self, context: Context):
+        """Websockets authenticate in `connection_init` ({"Authorization": "Bearer …"}) or the upgrade request."""
+        params = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        if header is None and params.get("token"):
+            header = f"Bearer {params['token']}"
+        if header is not None:
+            context.viewer_id, context.auth_error = viewer_from_header(self.app_state.settings.secret_key, str(header))
+        try:
+            viewer = await context.viewer()
+        except ApiError as exc:
+            raise ConnectionRejectionError({"message": exc.message, "code": exc.extensions["code"]}) from exc
+        if viewer is None:
+            raise ConnectionRejectionError({"message": "Sign in required", "code": "UNAUTHENTICATED"})
+        return {"viewer": str(viewer.id)}
 
     async def get_sub_response(self, request):
         sub_response = await super().get_sub_response(request)
@@ -103,17 +123,27 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         engine = create_engine(url, pool_size=settings.db_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.live = Live(app.state.sessionmaker, settings.redis_url)
+        await app.state.live.start()
         try:
             yield
         finally:
+            await app.state.live.stop()
             await engine.dispose()
 
     app = Starlette(lifespan=lifespan)
     app.state.settings = settings
-    view = GraphQLView(app.state, schema=default_schema, graphql_ide="graphiql" if settings.graphiql else None)
+    view = GraphQLView(
+        app.state,
+        schema=default_schema,
+        graphql_ide="graphiql" if settings.graphiql else None,
+        keep_alive=True,
+        keep_alive_interval=settings.ws_keepalive_seconds,
+    )
     routes = [
         Route("/healthz", healthz),
         Route("/graphql", view, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),
     ]
     if settings.graphiql:
         routes.append(Mount("/graphiql-assets", app=graphiql.assets_app()))

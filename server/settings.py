@@ -25,6 +25,7 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: ROOT / ".data")
     db_pool_size: int = 10
     graphiql: bool = True
+    ws_keepalive_seconds: float = 15.0
     log_level: str = "info"
 
     @property
@@ -45,6 +46,7 @@ class Settings:
             data_dir=Path(env.get("DATA_DIR", ROOT / ".data")),
             db_pool_size=int(env.get("DB_POOL_SIZE", cls.db_pool_size)),
             graphiql=env.get("GRAPHIQL", "1") not in ("0", "false", "no"),
+            ws_keepalive_seconds=float(env.get("WS_KEEPALIVE_SECONDS", cls.ws_keepalive_seconds)),
             log_level=env.get("LOG_LEVEL", cls.log_level),
         )
 

@@ -6,6 +6,7 @@ from db.models.exercises import Exercise
 from db.models.programs import Program, ProgramDay, ProgramExercise
 from db.models.workouts import PlannedExercise, SetLog, WorkoutSession
 from db.models.records import Achievement, PersonalRecord, UserAchievement
+from db.models.outbox import OutboxEvent
 
 __all__ = [
     "Base",
@@ -20,4 +21,5 @@ __all__ = [
     "PersonalRecord",
     "Achievement",
     "UserAchievement",
+    "OutboxEvent",
 ]

@@ -1,0 +1,88 @@
+"""The outbox relay: publishes committed events to the broker, in order, at least once.
+
+Every server process runs one. A transaction-scoped advisory lock lets one relay
+drain at a time (so a channel's events are published in id order); rows are
+marked published in the same transaction, after the broker took them. If the
+broker is down nothing is marked and the rows wait: a committed change is never
+lost, only delayed. A crash between publish and commit republishes a batch;
+subscribers drop ids they already delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.models import OutboxEvent
+from live.events import Event
+
+log = logging.getLogger(__name__)
+RELAY_LOCK = 0x5265_7047  # pg advisory lock key ("RepG")
+
+
+class OutboxRelay:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], broker, *, poll_interval: float = 0.5, batch: int = 500) -> None:
+        self.sessionmaker = sessionmaker
+        self.broker = broker
+        self.poll_interval = poll_interval
+        self.batch = batch
+        self.published = 0
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def kick(self) -> None:
+        """A transaction with events just committed: drain now rather than at the next poll."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        backoff = 0.1
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            self._wake.clear()
+            try:
+                while (count := await self.drain()) == self.batch:
+                    pass
+                if count < 0:  # another process is draining; look again shortly
+                    await asyncio.sleep(0.005)
+                    self._wake.set()
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("outbox relay: publish failed (%s); retrying in %.1fs", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 2.0)
+                self._wake.set()
+
+    async def drain(self) -> int:
+        """Publish one batch; the number published, or -1 when another relay holds the lock."""
+        async with self.sessionmaker.begin() as session:
+            if not await session.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK))):
+                return -1
+            rows = (
+                await session.execute(
+                    select(OutboxEvent).where(OutboxEvent.published_at.is_(None)).order_by(OutboxEvent.id).limit(self.batch)
+                )
+            ).scalars().all()
+            if not rows:
+                return 0
+            await self.broker.publish_many([(row.channel, Event.from_row(row).to_json()) for row in rows])
+            await session.execute(
+                update(OutboxEvent).where(OutboxEvent.id.in_([row.id for row in rows])).values(published_at=func.now())
+            )
+        self.published += len(rows)
+        return len(rows)

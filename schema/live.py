@@ -1,0 +1,165 @@
+"""Live events and the root Subscription: workouts as they happen, and the viewer's activity."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any, Union
+
+import strawberry
+
+from live import events as ev
+from live.hub import SlowConsumer
+from loaders import Loaders
+from loaders.records import PersonalRecordByIdLoader, UserAchievementByIdLoader
+from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
+from resolvers.errors import ApiError, BadUserInput, NotFound
+from resolvers.ids import decode_id, encode_id
+from schema.common import Info, load_visible
+from schema.enums import WorkoutStatus
+from schema.records import PersonalRecord, UserAchievement
+from schema.workouts import SetLog, WorkoutSession
+
+
+class SlowConsumerError(ApiError):
+    code = "SLOW_CONSUMER"
+
+
+@strawberry.enum(description="What happened to a workout's status.")
+class WorkoutChange(Enum):
+    STARTED = "started"
+    FINISHED = "finished"
+    ABANDONED = "abandoned"
+
+
+@strawberry.interface(description="Something that happened, delivered in order on a live stream.")
+class LiveEvent:
+    event: strawberry.Private[ev.Event]
+
+    @strawberry.field(description="Opaque, ordered id: pass the last one received as `after` to resume without gaps.")
+    def event_id(self) -> str:
+        return ev.encode_event_id(self.event.id)
+
+    @strawberry.field(description="When the change was made.")
+    def occurred_at(self) -> datetime:
+        return self.event.occurred_at
+
+    @strawberry.field(description="The workout session concerned.")
+    async def session(self, info: Info) -> WorkoutSession | None:
+        row = await load_visible(info, WorkoutSessionByIdLoader, _uuid(self.event.data.get("session_id")))
+        return WorkoutSession.from_row(row) if row else None
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    return uuid.UUID(value) if value else None
+
+
+@strawberry.type(description="A set was logged.")
+class SetLogged(LiveEvent):
+    @strawberry.field(description="The set (null if it has since been deleted).")
+    async def set_log(self, info: Info) -> SetLog | None:
+        row = await load_visible(info, SetLogByIdLoader, _uuid(self.event.data["set_log_id"]))
+        return SetLog.from_row(row) if row else None
+
+
+@strawberry.type(description="A logged set was changed.")
+class SetUpdated(LiveEvent):
+    @strawberry.field(description="The set as it is now (null if it has since been deleted).")
+    async def set_log(self, info: Info) -> SetLog | None:
+        row = await load_visible(info, SetLogByIdLoader, _uuid(self.event.data["set_log_id"]))
+        return SetLog.from_row(row) if row else None
+
+
+@strawberry.type(description="A logged set was deleted.")
+class SetDeleted(LiveEvent):
+    @strawberry.field(description="ID of the deleted set.")
+    def set_log_id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("SetLog", uuid.UUID(self.event.data["set_log_id"])))
+
+
+@strawberry.type(description="A workout started, finished or was abandoned.")
+class WorkoutStatusChanged(LiveEvent):
+    @strawberry.field(description="What happened.")
+    def change(self) -> WorkoutChange:
+        return WorkoutChange(self.event.data["change"])
+
+    @strawberry.field(description="The status after the change.")
+    def status(self) -> WorkoutStatus:
+        return WorkoutStatus(self.event.data["status"])
+
+
+@strawberry.type(description="A personal record was set.")
+class PersonalRecordSet(LiveEvent):
+    @strawberry.field(description="The record.")
+    async def personal_record(self, info: Info) -> PersonalRecord | None:
+        row = await load_visible(info, PersonalRecordByIdLoader, _uuid(self.event.data.get("personal_record_id")))
+        return PersonalRecord.from_row(row) if row else None
+
+
+@strawberry.type(description="An achievement was unlocked.")
+class AchievementUnlocked(LiveEvent):
+    @strawberry.field(description="The award.")
+    async def user_achievement(self, info: Info) -> UserAchievement | None:
+        row = await load_visible(info, UserAchievementByIdLoader, _uuid(self.event.data.get("user_achievement_id")))
+        return UserAchievement.from_row(row) if row else None
+
+
+WorkoutEvent = Annotated[
+    Union[SetLogged, SetUpdated, SetDeleted, WorkoutStatusChanged, PersonalRecordSet, AchievementUnlocked],
+    strawberry.union("WorkoutEvent", description="Everything that happens to one workout session."),
+]
+ActivityEvent = Annotated[
+    Union[WorkoutStatusChanged, PersonalRecordSet, AchievementUnlocked],
+    strawberry.union("ActivityEvent", description="A user's workout starts and finishes, records and achievements."),
+]
+
+EVENT_TYPES: dict[str, type[LiveEvent]] = {
+    ev.SET_LOGGED: SetLogged,
+    ev.SET_UPDATED: SetUpdated,
+    ev.SET_DELETED: SetDeleted,
+    ev.WORKOUT_STATUS_CHANGED: WorkoutStatusChanged,
+    ev.PERSONAL_RECORD_SET: PersonalRecordSet,
+    ev.ACHIEVEMENT_UNLOCKED: AchievementUnlocked,
+}
+
+
+def _after(after: str | None) -> int | None:
+    if after is None:
+        return None
+    try:
+        return ev.decode_event_id(after)
+    except ValueError as exc:
+        raise BadUserInput("'after' is not an event id", field="after") from exc
+
+
+async def _deliver(info: Info, channel: str, after: int | None) -> AsyncGenerator[Any, None]:
+    ctx = info.context
+    try:
+        async for event in ctx.live.stream(channel, after):
+            # One loader cache per event, shared by every local subscriber it fans out to:
+            # 10,000 subscribers cost the queries of one.
+            ctx.loaders = event.shared.setdefault("loaders", Loaders(ctx.sessionmaker))
+            yield EVENT_TYPES[event.type](event=event)
+    except SlowConsumer as exc:
+        raise SlowConsumerError("Subscriber fell too far behind; resubscribe with `after` set to the last eventId") from exc
+
+
+@strawberry.type(description="Live streams over websockets (graphql-transport-ws or graphql-ws).")
+class Subscription:
+    @strawberry.subscription(
+        description="Events of one workout session, in order. With `after`, first the events since that eventId."
+    )
+    async def workout_events(self, info: Info, session_id: strawberry.ID, after: str | None = None) -> AsyncGenerator[WorkoutEvent, None]:
+        key = decode_id(session_id, "WorkoutSession", "sessionId")
+        if await load_visible(info, WorkoutSessionByIdLoader, key) is None:
+            raise NotFound("WorkoutSession", field="sessionId")
+        async for item in _deliver(info, ev.workout_channel(key), _after(after)):
+            yield item
+
+    @strawberry.subscription(description="The viewer's own workout starts and finishes, records and achievements.")
+    async def activity_feed(self, info: Info, after: str | None = None) -> AsyncGenerator[ActivityEvent, None]:
+        viewer = await info.context.require_viewer()
+        async for item in _deliver(info, ev.user_channel(viewer.id), _after(after)):
+            yield item
