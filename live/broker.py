@@ -115,7 +115,10 @@ class RedisBroker:
     def __init__(self, url: str, queue_size: int = 1000, reconnect_delay: float = 0.2) -> None:
         import redis.asyncio as redis
 
-        self.redis = redis.Redis.from_url(url, max_connections=8, socket_connect_timeout=2, socket_timeout=None)
+        # Publishing and subscribing use separate clients: a subscription holds its connection
+        # for good, and a broken one must never starve the relay's publishes.
+        self.redis = redis.Redis.from_url(url, max_connections=8, socket_connect_timeout=2, socket_timeout=5)
+        self._subscriber_client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=None)
         self.fanout = FanOut(queue_size)
         self.reconnect_delay = reconnect_delay
         self._pubsub = None
@@ -138,6 +141,7 @@ class RedisBroker:
             with contextlib.suppress(Exception):
                 await self._pubsub.aclose()
         await self.redis.aclose()
+        await self._subscriber_client.aclose()
 
     async def publish_many(self, messages: list[tuple[str, bytes]]) -> None:
         """Publish in order, in one round trip."""
@@ -201,7 +205,7 @@ class RedisBroker:
                 sub.offer(RESYNC)
 
     async def _connect(self) -> None:
-        self._pubsub = self.redis.pubsub()
+        self._pubsub = self._subscriber_client.pubsub()
         channels = list(self.fanout.channels)
         for channel in channels:
             self._confirmed.setdefault(channel, asyncio.Event())

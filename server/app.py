@@ -72,6 +72,7 @@ class GraphQLView(GraphQL):
         try:
             viewer = await context.viewer()
         except ApiError as exc:
+            log.info("websocket refused: %s", exc.message)
             raise ConnectionRejectionError({"message": exc.message, "code": exc.extensions["code"]}) from exc
         if viewer is None:
             raise ConnectionRejectionError({"message": "Sign in required", "code": "UNAUTHENTICATED"})

