@@ -11,6 +11,7 @@ from schema.errors import log_unexpected, should_mask
 from schema.live import Subscription
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.sharing import SharedEventExecutor
 
 INTERNAL_ERROR_MESSAGE = "Internal server error"
 
@@ -26,6 +27,7 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         config=StrawberryConfig(relay_max_results=100),
+        execution_context_class=SharedEventExecutor,
         extensions=[
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

@@ -1,0 +1,210 @@
+"""`make bench-live`: latency from a committed logSet to every subscriber, at scale.
+
+One RepGraph server process (with Redis), subscribers in a separate process,
+the writer (this process) logging sets over HTTP. Latency is measured from the
+moment the logSet request is sent (an upper bound on commit time) to the moment
+a subscriber's websocket delivers the event. Results go to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import orjson
+import psutil
+import redis
+
+from db.embedded import with_database
+from db.setup import ensure_database, resolve_database_url
+from tests.servers import AppServer, RedisServer
+
+ROOT = Path(__file__).resolve().parent.parent
+REGISTER = "mutation($i: RegisterInput!) { register(input: $i) { token } }"
+START = "mutation { startWorkout(input: {name: \"Bench\"}) { session { id } } }"
+LOG = "mutation($i: LogSetInput!) { logSet(input: $i) { setLog { id } } }"
+SQUAT = '{ exercises(filter: {search: "Barbell Squat"}, first: 1) { edges { node { id } } } }'
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+async def gql(http: httpx.AsyncClient, query: str, variables: dict | None = None, token: str | None = None) -> dict:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = (await http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)).json()
+    if body.get("errors"):
+        raise RuntimeError(body["errors"])
+    return body["data"]
+
+
+async def workouts(http: httpx.AsyncClient, count: int) -> list[tuple[str, str]]:
+    """`count` (token, session id) pairs, one athlete each."""
+    out = []
+    for _ in range(count):
+        suffix = uuid.uuid4().hex[:10]
+        token = (await gql(http, REGISTER, {"i": {"email": f"b{suffix}@bench.dev", "username": f"b{suffix}", "password": "bench-password"}}))["register"]["token"]
+        session = (await gql(http, START, token=token))["startWorkout"]["session"]["id"]
+        out.append((token, session))
+    return out
+
+
+class Subscribers:
+    def __init__(self, url: str, plan: list) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="repgraph-bench-"))
+        (self.dir / "plan.json").write_bytes(orjson.dumps(plan))
+        self.out = self.dir / "receipts.json"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.subscribers", "--url", url.replace("http", "ws") + "/graphql",
+             "--plan", str(self.dir / "plan.json"), "--out", str(self.out)],
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+
+    def wait_ready(self) -> int:
+        line = self.proc.stdout.readline()
+        if not line.startswith("ready"):
+            raise RuntimeError(f"subscribers failed: {line!r}")
+        return int(line.split()[1])
+
+    def finish(self) -> list:
+        self.proc.stdin.close()
+        tail = self.proc.stdout.read()
+        self.proc.wait(120)
+        if "failed 0" not in tail:
+            print("  subscriber process:", tail.strip())
+        return orjson.loads(self.out.read_bytes())
+
+
+async def log_sets(http: httpx.AsyncClient, targets: list[tuple[str, str]], exercise: str, rounds: int, interval: float) -> dict[str, float]:
+    """Each round logs one set in every target workout, spread evenly over `interval` seconds."""
+    sent: dict[str, float] = {}
+    round_trips: list[float] = []
+    spacing = interval / len(targets)
+    start = time.perf_counter()
+
+    async def one(token: str, session: str, at: float) -> None:
+        await asyncio.sleep(max(0.0, at - (time.perf_counter() - start)))
+        t0 = time.time()
+        data = await gql(http, LOG, {"i": {"sessionId": session, "exerciseId": exercise, "reps": 5, "weight": 100}}, token)
+        sent[data["logSet"]["setLog"]["id"]] = t0
+        round_trips.append((time.time() - t0) * 1000)
+
+    await asyncio.gather(*(one(t, s, r * interval + i * spacing) for r in range(rounds) for i, (t, s) in enumerate(targets)))
+    return sent, round_trips
+
+
+def latencies(sent: dict[str, float], receipts: list) -> tuple[list[float], int]:
+    values = [(t - sent[set_id]) * 1000 for set_id, t in receipts if set_id in sent]
+    return values, len(values)
+
+
+def redis_clients(url: str) -> tuple[int, int]:
+    r = redis.Redis.from_url(url)
+    try:
+        return len(r.client_list()), len(r.client_list(_type="pubsub"))
+    finally:
+        r.close()
+
+
+async def scenario(server: AppServer, redis_url: str, name: str, workouts_n: int, per_workout: int, rounds: int, interval: float) -> dict:
+    async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=httpx.Limits(max_connections=64)) as http:
+        exercise = (await gql(http, SQUAT))["exercises"]["edges"][0]["node"]["id"]
+        targets = await workouts(http, workouts_n)
+        proc = psutil.Process(server.proc.pid)
+        rss_before = proc.memory_info().rss
+        subs = Subscribers(server.url, [[t, s, per_workout] for t, s in targets])
+        t_connect = time.perf_counter()
+        ready = subs.wait_ready()
+        connect_s = time.perf_counter() - t_connect
+        await asyncio.sleep(1.0)
+        rss_idle = proc.memory_info().rss
+        clients, pubsub = redis_clients(redis_url)
+        sent, round_trips = await log_sets(http, targets, exercise, rounds, interval)
+        await asyncio.sleep(max(3.0, interval))
+        values, delivered = latencies(sent, subs.finish())
+    expected = len(sent) * per_workout
+    result = {
+        "name": name, "subscribers": ready, "events": len(sent), "delivered": delivered, "expected": expected,
+        "p50": pct(values, 0.5), "p99": pct(values, 0.99), "max": max(values) if values else float("nan"),
+        "mem_per_sub_kb": (rss_idle - rss_before) / max(ready, 1) / 1024, "connect_s": connect_s,
+        "redis_clients": clients, "redis_pubsub": pubsub, "mutation_p50": pct(round_trips, 0.5),
+    }
+    print(f"  {name}: {ready} subscribers, {len(sent)} sets -> {delivered}/{expected} deliveries; "
+          f"p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, max {result['max']:.1f} ms "
+          f"(logSet round trip p50 {result['mutation_p50']:.1f} ms); "
+          f"{result['mem_per_sub_kb']:.1f} KiB/idle subscriber; redis connections {clients} (pub/sub {pubsub})", flush=True)
+    return result
+
+
+def write_report(results: list[dict], path: Path) -> None:
+    lines = [
+        "## Live fan-out (`make bench-live`)",
+        "",
+        f"One server process (uvicorn, Redis broker), subscribers in a separate process over graphql-transport-ws, "
+        f"sets logged over HTTP by a third. {os.cpu_count()} cores. Latency: logSet request sent → event received "
+        "by a subscriber (every delivery counted).",
+        "",
+        "| case | subscribers | sets | deliveries | p50 ms | p99 ms | max ms | logSet round trip p50 ms | KiB per idle subscriber | Redis connections (pub/sub) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['name']} | {r['subscribers']} | {r['events']} | {r['delivered']}/{r['expected']} | {r['p50']:.1f} | "
+            f"{r['p99']:.1f} | {r['max']:.1f} | {r['mutation_p50']:.1f} | {r['mem_per_sub_kb']:.1f} | {r['redis_clients']} ({r['redis_pubsub']}) |"
+        )
+    section = "\n".join(lines) + "\n"
+    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
+    start = text.find("## Live fan-out")
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.live")
+    parser.add_argument("--sizes", default="100,1000,10000", help="subscriber counts on one workout")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--workouts", type=int, default=200)
+    parser.add_argument("--report", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+
+    server_url = os.environ.get("DATABASE_URL") or resolve_database_url(None, ROOT / ".data" / "bench")
+    database = ensure_database(with_database(server_url, "postgres"), "repgraph_bench")
+    own_redis = None
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        own_redis = RedisServer()
+        own_redis.start()
+        redis_url = own_redis.url
+    server = AppServer(database, redis_url, "bench-secret-" + uuid.uuid4().hex)
+    server.env["LOG_LEVEL"] = "warning"
+    server.start()
+    results = []
+    try:
+        for n in [int(x) for x in args.sizes.split(",") if x]:
+            results.append(asyncio.run(scenario(server, redis_url, f"1 workout × {n}", 1, n, args.rounds, 1.5)))
+        if args.workouts:
+            results.append(asyncio.run(scenario(server, redis_url, f"{args.workouts} workouts × 5, 1 set/s each", args.workouts, 5, args.rounds, 1.0)))
+    finally:
+        server.stop()
+        if own_redis:
+            own_redis.stop()
+    write_report(results, Path(args.report))
+    print(f"written to {args.report}")
+
+
+if __name__ == "__main__":
+    main()
