@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 GRAPHIQL := server/graphiql/node_modules/.package-lock.json
 
-.PHONY: install run test migrate demo schema clean
+.PHONY: install run test migrate demo schema bench-live chromium clean
 
 install: $(STAMP) $(GRAPHIQL)
 
@@ -37,6 +37,9 @@ demo: install
 
 test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench-live: install
+	$(PY) -m bench.live
 
 schema: install
 	$(VENV)/bin/strawberry export-schema schema:schema --output schema.graphql

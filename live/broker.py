@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections import defaultdict
 
 from live.events import Event
@@ -117,8 +118,9 @@ class RedisBroker:
 
         # Publishing and subscribing use separate clients: a subscription holds its connection
         # for good, and a broken one must never starve the relay's publishes.
-        self.redis = redis.Redis.from_url(url, max_connections=8, socket_connect_timeout=2, socket_timeout=5)
-        self._subscriber_client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=None)
+        name = f"repgraph-{os.getpid()}"
+        self.redis = redis.Redis.from_url(url, max_connections=8, socket_connect_timeout=2, socket_timeout=5, client_name=name)
+        self._subscriber_client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=None, client_name=name)
         self.fanout = FanOut(queue_size)
         self.reconnect_delay = reconnect_delay
         self._pubsub = None

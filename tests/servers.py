@@ -80,7 +80,7 @@ class AppServer:
             "PORT": str(self.port),
             "SECRET_KEY": secret,
             "LOG_LEVEL": "info",
-            "WS_KEEPALIVE_SECONDS": "5",
+            "WS_KEEPALIVE_SECONDS": "1",
         }
         if redis_url:
             self.env["REDIS_URL"] = redis_url

@@ -152,14 +152,114 @@ async def test_every_committed_set_arrives_in_order_across_a_redis_restart(start
 async def test_a_thousand_subscribers_share_one_redis_subscription(app_servers, workout, redis_url):
     athlete, session_id, squat = workout
     server = app_servers[0]
-    subscribers = await asyncio.gather(*(follow(server.url, athlete.token, session_id) for _ in range(1000)))
     redis = aioredis.Redis.from_url(redis_url)
-    pubsub_clients = [c for c in await redis.client_list(_type="pubsub")]
-    numsub = dict(await redis.pubsub_numsub(f"workout:{session_id.split(':')[-1]}"))
+    name = f"repgraph-{server.proc.pid}"
+
+    async def connections() -> tuple[int, int]:
+        clients = [c for c in await redis.client_list() if c.get("name") == name]
+        return len(clients), sum(1 for c in clients if int(c.get("sub", 0)) > 0)
+
+    before = await connections()
+    subscribers = await asyncio.gather(*(follow(server.url, athlete.token, session_id) for _ in range(1000)))
+    # One pub/sub connection for the process, however many websocket subscribers.
+    total, subscribing = await connections()
+    assert subscribing == 1 and total <= before[0] + 1, (before, total, subscribing)
     await redis.aclose()
-    # One pub/sub connection per server process, however many websocket subscribers.
-    assert len(pubsub_clients) == len(app_servers), pubsub_clients
     logged = await http_log_set(server.url, athlete.token, session_id, squat, 8)
     received = await asyncio.gather(*(events(ws, 1, timeout=30) for ws in subscribers))
     assert all(r[0]["setLog"]["id"] == logged["id"] for r in received)
     await asyncio.gather(*(ws.close() for ws in subscribers))
+
+
+ACTIVITY = """
+subscription Feed($after: String) {
+  activityFeed(after: $after) {
+    __typename
+    ... on WorkoutStatusChanged { eventId change status session { id name } }
+  }
+}
+"""
+
+
+async def test_activity_feed_follows_all_of_the_viewers_workouts(app_servers, client, register):
+    athlete = await register()
+    ws = await WsClient.open(app_servers[1].url, TRANSPORT_WS, athlete.token)
+    await ws.subscribe(ACTIVITY, {"after": FROM_START})
+    first = await start_workout(client, athlete.token, name="Morning")
+    (started,) = [(await ws.next_payload())["data"]["activityFeed"]]
+    assert (started["change"], started["session"]["id"]) == ("STARTED", first["id"])
+    second = await start_workout(client, athlete.token, name="Evening")
+    async with httpx.AsyncClient(base_url=app_servers[0].url) as http:
+        finish = "mutation($id: ID!) { finishWorkout(input: {sessionId: $id}) { session { id } } }"
+        await http.post("/graphql", json={"query": finish, "variables": {"id": first["id"]}}, headers={"Authorization": f"Bearer {athlete.token}"})
+    feed = [(await ws.next_payload())["data"]["activityFeed"] for _ in range(2)]
+    assert [(e["change"], e["session"]["name"]) for e in feed] == [("STARTED", "Evening"), ("FINISHED", "Morning")]
+    assert second["id"] == feed[0]["session"]["id"]
+    await ws.close()
+    # Another user's feed stays silent.
+    other = await register()
+    quiet = await WsClient.open(app_servers[0].url, TRANSPORT_WS, other.token)
+    await quiet.subscribe(ACTIVITY, {"after": FROM_START})
+    with pytest.raises(asyncio.TimeoutError):
+        await quiet.next_payload(timeout=0.5)
+    await quiet.close()
+
+
+async def test_the_upgrade_request_header_authenticates_too(app_servers, workout):
+    athlete, session_id, squat = workout
+    from websockets.asyncio.client import connect
+
+    url = app_servers[0].url.replace("http://", "ws://") + "/graphql"
+    conn = await connect(url, subprotocols=[TRANSPORT_WS], additional_headers={"Authorization": f"Bearer {athlete.token}"})
+    ws = WsClient(conn, TRANSPORT_WS)
+    await ws.send({"type": "connection_init", "payload": {}})
+    assert (await ws.receive_skipping_keepalive())["type"] == "connection_ack"
+    await ws.subscribe(WORKOUT_EVENTS, {"sessionId": session_id, "after": FROM_START})
+    assert (await ws.next_payload())["data"]["workoutEvents"]["change"] == "STARTED"
+    await ws.close()
+
+
+async def test_protocol_close_codes_and_keepalive(app_servers, workout):
+    athlete, session_id, _ = workout
+    ws = await WsClient.open(app_servers[0].url, TRANSPORT_WS, athlete.token)
+    await ws.send({"type": "connection_init", "payload": {}})
+    with pytest.raises(Exception) as too_many:
+        await ws.receive_skipping_keepalive()
+    assert too_many.value.rcvd.code == 4429
+
+    ws = await WsClient.open(app_servers[0].url, TRANSPORT_WS, athlete.token)
+    await ws.send({"type": "no-such-message"})
+    with pytest.raises(Exception) as bad:
+        await ws.receive_skipping_keepalive()
+    assert bad.value.rcvd.code == 4400
+
+    # graphql-transport-ws: the server answers pings; graphql-ws: the server sends "ka"
+    # every WS_KEEPALIVE_SECONDS (1 s for the servers under test).
+    modern = await WsClient.open(app_servers[0].url, TRANSPORT_WS, athlete.token)
+    await modern.send({"type": "ping"})
+    assert (await modern.receive(timeout=5))["type"] == "pong"
+    legacy = await WsClient.open(app_servers[0].url, LEGACY_WS, athlete.token)
+    assert (await legacy.receive(timeout=5))["type"] == "ka"
+    await modern.close()
+    await legacy.close()
+
+
+async def test_a_vanished_client_releases_its_subscription(app_servers, workout, redis_url):
+    athlete, session_id, squat = workout
+    server = app_servers[0]
+    ws = await follow(server.url, athlete.token, session_id)
+    channel = "workout:" + __import__("base64").b64decode(session_id).decode().split(":")[1]
+    redis = aioredis.Redis.from_url(redis_url)
+    assert dict(await redis.pubsub_numsub(channel))[channel.encode()] == 1
+    ws.conn.transport.abort()  # no close frame: the client just disappears
+    for _ in range(100):
+        if dict(await redis.pubsub_numsub(channel))[channel.encode()] == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert dict(await redis.pubsub_numsub(channel))[channel.encode()] == 0
+    await redis.aclose()
+    # The server is unharmed and keeps serving others.
+    other = await follow(server.url, athlete.token, session_id)
+    logged = await http_log_set(server.url, athlete.token, session_id, squat, 3)
+    assert (await events(other, 1))[0]["setLog"]["id"] == logged["id"]
+    await other.close()
