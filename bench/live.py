@@ -116,7 +116,17 @@ def redis_clients(url: str) -> tuple[int, int]:
         r.close()
 
 
-async def scenario(server: AppServer, redis_url: str, name: str, workouts_n: int, per_workout: int, rounds: int, interval: float) -> dict:
+def start_profiler(pid: int, path: str | None) -> subprocess.Popen | None:
+    """py-spy on the server during the measured phase only (collapsed stacks, for `--profile`)."""
+    if not path:
+        return None
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw", "--rate", "250", "-o", path, "--pid", str(pid)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+async def scenario(server: AppServer, redis_url: str, name: str, workouts_n: int, per_workout: int, rounds: int, interval: float, profile: str | None = None) -> dict:
     async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=httpx.Limits(max_connections=64)) as http:
         exercise = (await gql(http, SQUAT))["exercises"]["edges"][0]["node"]["id"]
         targets = await workouts(http, workouts_n)
@@ -129,8 +139,12 @@ async def scenario(server: AppServer, redis_url: str, name: str, workouts_n: int
         await asyncio.sleep(1.0)
         rss_idle = proc.memory_info().rss
         clients, pubsub = redis_clients(redis_url)
+        profiler = start_profiler(server.proc.pid, profile)
         sent, round_trips = await log_sets(http, targets, exercise, rounds, interval)
         await asyncio.sleep(max(3.0, interval))
+        if profiler:
+            profiler.send_signal(2)
+            profiler.wait(60)
         values, delivered = latencies(sent, subs.finish())
     expected = len(sent) * per_workout
     result = {
@@ -179,6 +193,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--workouts", type=int, default=200)
     parser.add_argument("--report", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--profile", help="write py-spy collapsed stacks of the server's measured phase here (needs py-spy)")
     args = parser.parse_args()
 
     server_url = os.environ.get("DATABASE_URL") or resolve_database_url(None, ROOT / ".data" / "bench")
@@ -195,7 +210,8 @@ def main() -> None:
     results = []
     try:
         for n in [int(x) for x in args.sizes.split(",") if x]:
-            results.append(asyncio.run(scenario(server, redis_url, f"1 workout × {n}", 1, n, args.rounds, 1.5)))
+            profile = f"{args.profile}.{n}" if args.profile else None
+            results.append(asyncio.run(scenario(server, redis_url, f"1 workout × {n}", 1, n, args.rounds, 1.5, profile)))
         if args.workouts:
             results.append(asyncio.run(scenario(server, redis_url, f"{args.workouts} workouts × 5, 1 set/s each", args.workouts, 5, args.rounds, 1.0)))
     finally:

@@ -56,20 +56,23 @@ def _uuid(value: str | None) -> uuid.UUID | None:
     return uuid.UUID(value) if value else None
 
 
+async def _set_log(info: Info, event: ev.Event) -> SetLog | None:
+    row = await load_visible(info, SetLogByIdLoader, _uuid(event.data["set_log_id"]))
+    return SetLog.from_row(row) if row else None
+
+
 @strawberry.type(description="A set was logged.")
 class SetLogged(LiveEvent):
-    @strawberry.field(description="The set (null if it has since been deleted).")
+    @strawberry.field(description="The set as it is now (null if it has since been deleted).")
     async def set_log(self, info: Info) -> SetLog | None:
-        row = await load_visible(info, SetLogByIdLoader, _uuid(self.event.data["set_log_id"]))
-        return SetLog.from_row(row) if row else None
+        return await _set_log(info, self.event)
 
 
 @strawberry.type(description="A logged set was changed.")
 class SetUpdated(LiveEvent):
     @strawberry.field(description="The set as it is now (null if it has since been deleted).")
     async def set_log(self, info: Info) -> SetLog | None:
-        row = await load_visible(info, SetLogByIdLoader, _uuid(self.event.data["set_log_id"]))
-        return SetLog.from_row(row) if row else None
+        return await _set_log(info, self.event)
 
 
 @strawberry.type(description="A logged set was deleted.")
