@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
-from schema.errors import log_unexpected, should_mask
+from schema.errors import FastMaskErrors, log_unexpected, should_mask
 from schema.live import Subscription
 from schema.mutation import Mutation
 from schema.query import Query
@@ -31,7 +31,7 @@ def build_schema() -> strawberry.Schema:
         extensions=[
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
-            lambda: MaskErrors(should_mask_error=should_mask, error_message=INTERNAL_ERROR_MESSAGE),
+            lambda: FastMaskErrors(should_mask_error=should_mask, error_message=INTERNAL_ERROR_MESSAGE),
         ],
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
 
 from resolvers.errors import ApiError
 
@@ -31,3 +32,17 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
                 error.message,
                 exc_info=(type(original), original, original.__traceback__) if original else None,
             )
+
+
+class FastMaskErrors(MaskErrors):
+    """MaskErrors without a runtime `Protocol` isinstance check per result.
+
+    Strawberry checks every result against a runtime-checkable Protocol, which
+    costs more than the rest of masking; with one result per subscriber per live
+    event that check was ~9% of a fan-out's CPU.
+    """
+
+    def _process_result(self, result: object) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]

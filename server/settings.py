@@ -26,6 +26,7 @@ class Settings:
     db_pool_size: int = 10
     graphiql: bool = True
     ws_keepalive_seconds: float = 15.0
+    ws_ping_seconds: float = 60.0
     log_level: str = "info"
 
     @property
@@ -47,6 +48,7 @@ class Settings:
             db_pool_size=int(env.get("DB_POOL_SIZE", cls.db_pool_size)),
             graphiql=env.get("GRAPHIQL", "1") not in ("0", "false", "no"),
             ws_keepalive_seconds=float(env.get("WS_KEEPALIVE_SECONDS", cls.ws_keepalive_seconds)),
+            ws_ping_seconds=float(env.get("WS_PING_SECONDS", cls.ws_ping_seconds)),
             log_level=env.get("LOG_LEVEL", cls.log_level),
         )
 
