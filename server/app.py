@@ -100,8 +100,10 @@ class GraphQLView(GraphQL):
                 response.status_code = 400
         return response
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # A str, not bytes: websocket messages must go out as text frames for browsers'
+        # graphql-ws clients (bytes would be sent as binary frames).
+        return orjson.dumps(data).decode()
 
     async def render_graphql_ide(self, request) -> HTMLResponse:
         return HTMLResponse(graphiql.render_page())

@@ -8,9 +8,12 @@ and records any request to another host.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from urllib.parse import urlsplit
+import uuid
+from urllib.parse import quote, urlsplit
 
+import httpx
 from playwright.async_api import async_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -86,3 +89,50 @@ async def test_graphiql_runs_a_query_offline(live_server, tmp_path):
     assert '"edges"' in response, response
     edges = json.loads(response)["data"]["exercises"]["edges"]
     assert edges and all(edge["node"]["name"] for edge in edges), response
+
+
+SUBSCRIPTION = "subscription($s: ID!, $a: String) { workoutEvents(sessionId: $s, after: $a) { __typename ... on SetLogged { setLog { reps } } } }"
+FROM_START = "ZXZ0OjA"  # event id 0: the workout's STARTED event comes first, proving the stream is live
+
+
+async def _gql(http: httpx.AsyncClient, query: str, variables: dict | None = None, token: str | None = None) -> dict:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = (await http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)).json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def test_graphiql_runs_a_subscription_with_the_headers_tab(live_server):
+    """The Authorization header typed in GraphiQL's Headers tab authenticates its websocket too."""
+    async with httpx.AsyncClient(base_url=live_server, timeout=30) as http:
+        name = "g" + uuid.uuid4().hex[:10]
+        token = (await _gql(http, "mutation($i: RegisterInput!) { register(input: $i) { token } }",
+                            {"i": {"email": f"{name}@example.com", "username": name, "password": "graphiql-pass"}}))["register"]["token"]
+        session = (await _gql(http, "mutation { startWorkout(input: {}) { session { id } } }", token=token))["startWorkout"]["session"]["id"]
+        squat = (await _gql(http, '{ exercises(filter: {search: "Barbell Squat"}, first: 1) { edges { node { id } } } }'))["exercises"]["edges"][0]["node"]["id"]
+
+        headers = quote(json.dumps({"Authorization": f"Bearer {token}"}))
+        variables = quote(json.dumps({"s": session, "a": FROM_START}))
+        url = f"{live_server}/graphql?q={quote(SUBSCRIPTION)}&variables={variables}&headers={headers}"
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                page = await browser.new_page()
+                await page.goto(url, wait_until="load")
+                await page.wait_for_selector(".graphiql-query-editor .CodeMirror", timeout=15_000)
+                await asyncio.sleep(0.5)  # let GraphiQL parse the document before running it
+                await page.click(".graphiql-execute-button")
+                logged = False
+                text = ""
+                for _ in range(150):
+                    text = await page.evaluate(f"() => {RESPONSE_PANE}?.getValue() || ''")
+                    if "SetLogged" in text:
+                        break
+                    if "WorkoutStatusChanged" in text and not logged:
+                        await _gql(http, "mutation($i: LogSetInput!) { logSet(input: $i) { created } }",
+                                   {"i": {"sessionId": session, "exerciseId": squat, "reps": 7, "weight": 80}}, token)
+                        logged = True
+                    await asyncio.sleep(0.1)
+            finally:
+                await browser.close()
+    assert '"SetLogged"' in text and '"reps": 7' in text, text

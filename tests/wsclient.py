@@ -35,7 +35,10 @@ class WsClient:
         await self.conn.send(orjson.dumps(message).decode())
 
     async def receive(self, timeout: float = 10) -> dict:
-        return orjson.loads(await asyncio.wait_for(self.conn.recv(), timeout))
+        raw = await asyncio.wait_for(self.conn.recv(), timeout)
+        # Browsers' graphql-ws clients only understand text frames.
+        assert isinstance(raw, str), f"binary websocket frame: {raw[:80]!r}"
+        return orjson.loads(raw)
 
     async def receive_skipping_keepalive(self, timeout: float = 10) -> dict:
         while True:

@@ -148,11 +148,26 @@ if (csrfToken) {
   defaultHeaders["x-csrftoken"] = csrfToken;
 }
 
-const fetcher = GraphiQL.createFetcher({
-  url: fetchURL,
-  headers: defaultHeaders,
-  subscriptionUrl: httpUrlToWebSocketUrl(fetchURL),
-});
+// Subscriptions authenticate in the websocket's connection_init payload, so each set of
+// headers from the Headers tab gets a fetcher whose websocket sends them there.
+const fetchers = new Map();
+
+function fetcher(graphQLParams, opts) {
+  const headers = Object.assign({}, (opts && opts.headers) || {});
+  const key = JSON.stringify(headers);
+  if (!fetchers.has(key)) {
+    fetchers.set(
+      key,
+      GraphiQL.createFetcher({
+        url: fetchURL,
+        headers: defaultHeaders,
+        subscriptionUrl: httpUrlToWebSocketUrl(fetchURL),
+        wsConnectionParams: headers,
+      }),
+    );
+  }
+  return fetchers.get(key)(graphQLParams, opts);
+}
 
 function GraphiQLWithExplorer() {
   const [query, setQuery] = React.useState(parameters.q || EXAMPLE_QUERY);
