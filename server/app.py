@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from cross_web import HTTPException
 
 from db.engine import create_engine, create_sessionmaker
 from live import Live
@@ -77,6 +78,15 @@ class GraphQLView(GraphQL):
         if viewer is None:
             raise ConnectionRejectionError({"message": "Sign in required", "code": "UNAUTHENTICATED"})
         return {"viewer": str(viewer.id)}
+
+    async def execute_single(self, *args: Any, **kwargs: Any):
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as exc:
+            # GraphQL-over-HTTP: a mutation sent with GET is 405 Method Not Allowed.
+            if exc.status_code == 400 and "when using GET" in exc.reason:
+                raise HTTPException(405, exc.reason) from exc
+            raise
 
     async def get_sub_response(self, request):
         sub_response = await super().get_sub_response(request)
