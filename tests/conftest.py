@@ -33,14 +33,31 @@ TEST_SECRET = "test-secret-" + uuid.uuid4().hex
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Any:
-    server_url = os.environ.get("DATABASE_URL") or resolve_database_url(None, ROOT / ".data" / "test")
-    name = f"repgraph_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    url = ensure_database(with_database(server_url, "postgres"), name)
-    prepare(url)
-    yield url
-    with psycopg.connect(with_database(server_url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def database_server() -> str:
+    return os.environ.get("DATABASE_URL") or resolve_database_url(None, ROOT / ".data" / "test")
+
+
+@pytest.fixture(scope="session")
+def fresh_database(database_server):
+    """Creates migrated databases of this run's own, dropped when the session ends."""
+    names = []
+
+    def create() -> str:
+        name = f"repgraph_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        url = ensure_database(with_database(database_server, "postgres"), name)
+        names.append(name)
+        prepare(url)
+        return url
+
+    yield create
+    with psycopg.connect(with_database(database_server, "postgres"), autocommit=True) as conn:
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(fresh_database) -> str:
+    return fresh_database()
 
 
 @pytest.fixture(scope="session")
@@ -197,8 +214,8 @@ def start_app_servers(database_url, settings):
 
     started = []
 
-    def start(redis_url: str | None, count: int = 2):
-        servers = [AppServer(database_url, redis_url, settings.secret_key) for _ in range(count)]
+    def start(redis_url: str | None, count: int = 2, database: str | None = None):
+        servers = [AppServer(database or database_url, redis_url, settings.secret_key) for _ in range(count)]
         for server in servers:
             server.start()
         started.extend(servers)

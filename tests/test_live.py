@@ -126,18 +126,30 @@ async def test_strangers_and_anonymous_connections_are_refused(app_servers, work
         assert legacy.value.args[0]["type"] == "connection_error"
 
 
-async def test_every_committed_set_arrives_in_order_across_a_redis_restart(start_app_servers, redis_server, workout):
-    athlete, session_id, squat = workout
-    servers = start_app_servers(redis_server.url)
+async def test_every_committed_set_arrives_in_order_across_a_redis_restart(start_app_servers, redis_server, fresh_database):
+    # A database of its own: every relay on a database publishes its outbox, so all of them
+    # must share the Redis that is restarted here (REDIS_URL may name another one).
+    database = await asyncio.to_thread(fresh_database)
+    servers = await asyncio.to_thread(start_app_servers, redis_server.url, 2, database)
     try:
-        subscribers = [await follow(s.url, athlete.token, session_id, protocol) for s in servers for protocol in (TRANSPORT_WS, LEGACY_WS)]
+        async with httpx.AsyncClient(base_url=servers[0].url, timeout=30) as http:
+            async def gql(query: str, variables: dict | None = None, token: str | None = None) -> dict:
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
+                body = (await http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)).json()
+                assert "errors" not in body, body
+                return body["data"]
+
+            token = (await gql("mutation { register(input: {email: \"r@example.com\", username: \"restart\", password: \"restart-pass\"}) { token } }"))["register"]["token"]
+            session_id = (await gql("mutation { startWorkout(input: {}) { session { id } } }", token=token))["startWorkout"]["session"]["id"]
+            squat = (await gql('{ exercises(filter: {search: "Barbell Squat"}, first: 1) { edges { node { id } } } }'))["exercises"]["edges"][0]["node"]["id"]
+        subscribers = [await follow(s.url, token, session_id, protocol) for s in servers for protocol in (TRANSPORT_WS, LEGACY_WS)]
         logged: list[str] = []
         for reps in range(1, 31):
             if reps == 10:
                 await asyncio.to_thread(redis_server.stop)  # sets 10-19 are logged while Redis is down
             if reps == 20:
                 await asyncio.to_thread(redis_server.start)
-            logged.append((await http_log_set(servers[reps % 2].url, athlete.token, session_id, squat, reps))["id"])
+            logged.append((await http_log_set(servers[reps % 2].url, token, session_id, squat, reps))["id"])
         for ws in subscribers:
             received = await events(ws, len(logged), timeout=20)
             assert [e["setLog"]["id"] for e in received] == logged
