@@ -78,7 +78,7 @@ async def _create(sessionmaker, seed: int = 7) -> int:
                     position = 0
                     for key, sets, reps, kg in exercises:
                         exercise = library[key]
-                        for s in range(sets):
+                        for _ in range(sets):
                             weight = Decimal(str(round(kg * (1 + 0.02 * week) / 2.5) * 2.5)) if kg else None
                             session.add(SetLog(
                                 session_id=workout.id, user_id=user.id, exercise_id=exercise.id, position=position,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from db.models import PlannedExercise, SetLog, WorkoutSession
 from loaders.base import BaseLoader, CountByParentLoader, PageByParentLoader, RowByIdLoader, RowsByParentLoader

@@ -11,11 +11,10 @@ from sqlalchemy import delete, func, select, update
 from db.models import Exercise, Program, ProgramDay, ProgramExercise
 from domain.units import to_kg
 from resolvers import validation
-from resolvers.validation import UNSET
 from resolvers.access import can_read, writable
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, NotFound
-
+from resolvers.validation import UNSET
 
 
 @dataclass

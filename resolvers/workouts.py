@@ -12,14 +12,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from db.models import Exercise, PlannedExercise, ProgramDay, ProgramExercise, SetLog, WorkoutSession
 from domain.units import to_kg
+from live import events
+from live.outbox import record
 from resolvers import validation
-from resolvers.validation import UNSET
 from resolvers.access import writable
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.programs import visible_exercise
-from live import events
-from live.outbox import record
+from resolvers.validation import UNSET
 
 LOGGABLE = ("in_progress", "completed")
 PRESCRIPTION_COLUMNS = (

