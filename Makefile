@@ -38,7 +38,13 @@ demo: install
 test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench-live: install
+BENCH_NODE := bench/node/node_modules/.package-lock.json
+
+# The live benchmark's subscriber process runs on Node's `ws` (npm, pinned by the lock file).
+$(BENCH_NODE): bench/node/package-lock.json
+	npm ci --prefix bench/node --no-audit --no-fund --loglevel=error
+
+bench-live: install $(BENCH_NODE)
 	$(PY) -m bench.live
 
 schema: install

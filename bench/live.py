@@ -58,13 +58,19 @@ async def workouts(http: httpx.AsyncClient, count: int) -> list[tuple[str, str]]
     return out
 
 
+NODE_CLIENT = ROOT / "bench" / "node" / "subscribers.mjs"
+
+
 class Subscribers:
-    def __init__(self, url: str, plan: list) -> None:
+    """The subscriber process: Node's `ws` by default (a Python client saturates its core first at 10,000)."""
+
+    def __init__(self, url: str, plan: list, client: str = "node") -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="repgraph-bench-"))
         (self.dir / "plan.json").write_bytes(orjson.dumps(plan))
         self.out = self.dir / "receipts.json"
+        program = ["node", str(NODE_CLIENT)] if client == "node" else [sys.executable, "-m", "bench.subscribers"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.subscribers", "--url", url.replace("http", "ws") + "/graphql",
+            [*program, "--url", url.replace("http", "ws") + "/graphql",
              "--plan", str(self.dir / "plan.json"), "--out", str(self.out)],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
@@ -125,13 +131,13 @@ def start_profiler(pid: int, path: str | None) -> subprocess.Popen | None:
     )
 
 
-async def scenario(server: AppServer, redis_url: str, name: str, workouts_n: int, per_workout: int, rounds: int, interval: float, profile: str | None = None) -> dict:
+async def scenario(server: AppServer, redis_url: str, name: str, workouts_n: int, per_workout: int, rounds: int, interval: float, profile: str | None = None, client: str = "node") -> dict:
     async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=httpx.Limits(max_connections=64)) as http:
         exercise = (await gql(http, SQUAT))["exercises"]["edges"][0]["node"]["id"]
         targets = await workouts(http, workouts_n)
         proc = psutil.Process(server.proc.pid)
         rss_before = proc.memory_info().rss
-        subs = Subscribers(server.url, [[t, s, per_workout] for t, s in targets])
+        subs = Subscribers(server.url, [[t, s, per_workout] for t, s in targets], client)
         t_connect = time.perf_counter()
         ready = subs.wait_ready()
         connect_s = time.perf_counter() - t_connect
@@ -192,6 +198,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--workouts", type=int, default=200)
     parser.add_argument("--report", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--client", choices=["node", "python"], default="node", help="the subscriber process")
     parser.add_argument("--profile", help="write py-spy collapsed stacks of the server's measured phase here (needs py-spy)")
     args = parser.parse_args()
 
@@ -210,9 +217,9 @@ def main() -> None:
     try:
         for n in [int(x) for x in args.sizes.split(",") if x]:
             profile = f"{args.profile}.{n}" if args.profile else None
-            results.append(asyncio.run(scenario(server, redis_url, f"1 workout × {n}", 1, n, args.rounds, 1.5, profile)))
+            results.append(asyncio.run(scenario(server, redis_url, f"1 workout × {n}", 1, n, args.rounds, 1.5, profile, args.client)))
         if args.workouts:
-            results.append(asyncio.run(scenario(server, redis_url, f"{args.workouts} workouts × 5, 1 set/s each", args.workouts, 5, args.rounds, 1.0)))
+            results.append(asyncio.run(scenario(server, redis_url, f"{args.workouts} workouts × 5, 1 set/s each", args.workouts, 5, args.rounds, 1.0, client=args.client)))
     finally:
         server.stop()
         if own_redis:

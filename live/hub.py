@@ -24,12 +24,18 @@ class Live:
         self.sessionmaker = sessionmaker
         self.broker = RedisBroker(redis_url, queue_size) if redis_url else MemoryBroker(queue_size)
         self.relay = OutboxRelay(sessionmaker, self.broker)
+        self.broadcasts = None  # schema.broadcast.Broadcasts, attached by the app: identical subscriptions share one render
+
+    async def last_event_id(self, channel: str) -> int:
+        return await last_event_id(self.sessionmaker, channel)
 
     async def start(self) -> None:
         await self.broker.start()
         await self.relay.start()
 
     async def stop(self) -> None:
+        if self.broadcasts is not None:
+            await self.broadcasts.close()
         await self.relay.stop()
         await self.broker.stop()
 
@@ -46,7 +52,7 @@ class Live:
         try:
             last = after if after is not None else await last_event_id(self.sessionmaker, channel)
             if after is not None:
-                async for event in self._replay(channel, after):
+                async for event in self.replay(channel, after):
                     last = event.id
                     yield event
             while True:
@@ -54,7 +60,7 @@ class Live:
                 if item is OVERFLOW:
                     raise SlowConsumer(channel)
                 if item is RESYNC:
-                    async for event in self._replay(channel, last):
+                    async for event in self.replay(channel, last):
                         last = event.id
                         yield event
                     continue
@@ -64,7 +70,7 @@ class Live:
         finally:
             await self.broker.unsubscribe(sub)
 
-    async def _replay(self, channel: str, after: int) -> AsyncIterator[Event]:
+    async def replay(self, channel: str, after: int) -> AsyncIterator[Event]:
         while True:
             batch = await events_after(self.sessionmaker, channel, after)
             for event in batch:

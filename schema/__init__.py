@@ -7,13 +7,11 @@ from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
-from schema.errors import FastMaskErrors, log_unexpected, should_mask
+from schema.errors import INTERNAL_ERROR_MESSAGE, FastMaskErrors, log_unexpected, should_mask
 from schema.live import Subscription
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.sharing import SharedEventExecutor
-
-INTERNAL_ERROR_MESSAGE = "Internal server error"
 
 
 class RepGraphSchema(strawberry.Schema):

@@ -11,6 +11,8 @@ from resolvers.errors import ApiError
 
 log = logging.getLogger("repgraph.errors")
 
+INTERNAL_ERROR_MESSAGE = "Internal server error"
+
 
 def is_expected(error: GraphQLError) -> bool:
     """Our own coded errors and GraphQL's syntax/validation errors (no original error) pass through."""

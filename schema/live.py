@@ -17,6 +17,7 @@ from loaders.records import PersonalRecordByIdLoader, UserAchievementByIdLoader
 from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
 from resolvers.errors import ApiError, BadUserInput, NotFound
 from resolvers.ids import decode_id, encode_id
+from schema.broadcast import Sink, current_sink
 from schema.common import Info, load_visible
 from schema.enums import WorkoutStatus
 from schema.records import PersonalRecord, UserAchievement
@@ -139,14 +140,43 @@ def _after(after: str | None) -> int | None:
 
 async def _deliver(info: Info, channel: str, after: int | None) -> AsyncGenerator[Any, None]:
     ctx = info.context
+    sink = current_sink.get()
     try:
+        if sink is not None and ctx.live.broadcasts is not None:
+            async for item in _broadcast(ctx, sink, channel, after):
+                yield item
+            return
         async for event in ctx.live.stream(channel, after):
-            # One loader cache per event, shared by every local subscriber it fans out to:
-            # 10,000 subscribers cost the queries of one.
-            ctx.loaders = event.shared.setdefault("loaders", Loaders(ctx.sessionmaker))
-            yield EVENT_TYPES[event.type](event=event)
+            yield _event(ctx, event)
     except SlowConsumer as exc:
         raise SlowConsumerError("Subscriber fell too far behind; resubscribe with `after` set to the last eventId") from exc
+
+
+def _event(ctx: Any, event: ev.Event) -> LiveEvent:
+    # One loader cache per event, shared by every local subscriber it fans out to:
+    # 10,000 subscribers cost the queries of one.
+    ctx.loaders = event.shared.setdefault("loaders", Loaders(ctx.sessionmaker))
+    return EVENT_TYPES[event.type](event=event)
+
+
+async def _broadcast(ctx: Any, sink: Sink, channel: str, after: int | None) -> AsyncGenerator[Any, None]:
+    """Replay what the subscriber asked for through this stream, then hand it to its group (schema.broadcast)."""
+    live = ctx.live
+    group = await live.broadcasts.acquire(channel, sink, ctx.viewer_id, ctx)
+    member = None
+    try:
+        last = after if after is not None else await live.last_event_id(channel)
+        while after is not None or group.last > last:
+            after = None
+            async for event in live.replay(channel, last):
+                last = event.id
+                yield _event(ctx, event)
+        member = group.join(sink, last)  # no await since the check above: nothing slips between
+        await member.done  # closed: unsubscribed, cut off, or the client went away
+        if member.overflowed:
+            raise SlowConsumer(channel)
+    finally:
+        group.release(member)
 
 
 @strawberry.type(description="Live streams over websockets (graphql-transport-ws or graphql-ws).")

@@ -21,9 +21,11 @@ from loaders import Loaders
 from resolvers.context import Context
 from resolvers.errors import ApiError
 from schema import schema as default_schema
+from schema.broadcast import Broadcasts
 from server import graphiql
 from server.auth import viewer_from_header
 from server.settings import Settings
+from server.websockets import LegacyWSHandler, TransportWSHandler
 
 log = logging.getLogger("repgraph")
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -42,6 +44,9 @@ def wants_graphql_response(request: Request) -> bool:
 
 
 class GraphQLView(GraphQL):
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
     def __init__(self, app_state: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.app_state = app_state
@@ -136,6 +141,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.live = Live(app.state.sessionmaker, settings.redis_url)
+        if settings.live_groups:
+            app.state.live.broadcasts = Broadcasts(app.state.live, default_schema._schema)
         await app.state.live.start()
         try:
             yield

@@ -27,6 +27,9 @@ class Settings:
     graphiql: bool = True
     ws_keepalive_seconds: float = 15.0
     ws_ping_seconds: float = 60.0
+    # Identical live subscriptions share one render per event (schema/broadcast.py); off runs
+    # each through Strawberry's own per-operation stream.
+    live_groups: bool = True
     log_level: str = "info"
 
     @property
@@ -49,6 +52,7 @@ class Settings:
             graphiql=env.get("GRAPHIQL", "1") not in ("0", "false", "no"),
             ws_keepalive_seconds=float(env.get("WS_KEEPALIVE_SECONDS", cls.ws_keepalive_seconds)),
             ws_ping_seconds=float(env.get("WS_PING_SECONDS", cls.ws_ping_seconds)),
+            live_groups=env.get("LIVE_GROUPS", "1") not in ("0", "false", "no"),
             log_level=env.get("LOG_LEVEL", cls.log_level),
         )
 
