@@ -6,13 +6,29 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+import orjson
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import OutboxEvent
 from live.events import Event
 
 REPLAY_BATCH = 500
+
+
+# One statement: take each channel's transaction lock (in a fixed order, so writers never
+# deadlock), then insert the event into each channel's log. The ids are drawn after the locks.
+RECORD = text(
+    """
+    WITH locks AS (
+        SELECT pg_advisory_xact_lock(hashtext(c)) FROM unnest(CAST(:channels AS text[])) AS c ORDER BY c
+    )
+    INSERT INTO outbox_events (channel, type, user_id, data)
+    SELECT c, :type, :user_id, CAST(:data AS jsonb)
+    FROM unnest(CAST(:channels AS text[])) AS c, (SELECT count(*) FROM locks) AS held
+    ORDER BY c
+    """
+)
 
 
 async def record(session: AsyncSession, channels: Sequence[str], type: str, user_id: uuid.UUID, **data: Any) -> None:
@@ -22,10 +38,9 @@ async def record(session: AsyncSession, channels: Sequence[str], type: str, user
     "everything after id N" is a gap-free resume point.
     """
     payload = {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in data.items()}
-    for channel in sorted(channels):
-        await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(channel))))
-    session.add_all(OutboxEvent(channel=c, type=type, user_id=user_id, data=payload) for c in channels)
-    await session.flush()
+    await session.execute(
+        RECORD, {"channels": sorted(channels), "type": type, "user_id": user_id, "data": orjson.dumps(payload).decode()}
+    )
 
 
 async def events_after(sessionmaker: async_sessionmaker[AsyncSession], channel: str, after_id: int) -> list[Event]:

@@ -14,10 +14,9 @@ import asyncio
 import contextlib
 import logging
 
-from sqlalchemy import func, select, update
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import OutboxEvent
 from live.events import Event
 
 log = logging.getLogger(__name__)
@@ -71,18 +70,31 @@ class OutboxRelay:
     async def drain(self) -> int:
         """Publish one batch; the number published, or -1 when another relay holds the lock."""
         async with self.sessionmaker.begin() as session:
-            if not await session.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK))):
+            rows = (await session.execute(DRAIN, {"lock": RELAY_LOCK, "batch": self.batch})).all()
+            if not rows[0].locked:
                 return -1
-            rows = (
-                await session.execute(
-                    select(OutboxEvent).where(OutboxEvent.published_at.is_(None)).order_by(OutboxEvent.id).limit(self.batch)
-                )
-            ).scalars().all()
-            if not rows:
-                return 0
-            await self.broker.publish_many([(row.channel, Event.from_row(row).to_json()) for row in rows])
-            await session.execute(
-                update(OutboxEvent).where(OutboxEvent.id.in_([row.id for row in rows])).values(published_at=func.now())
-            )
-        self.published += len(rows)
-        return len(rows)
+            events = [Event.from_row(row) for row in rows if row.id is not None]
+            if events:
+                # Marked published in this transaction: if the broker refuses them, it rolls back.
+                await self.broker.publish_many([(event.channel, event.to_json()) for event in events])
+        self.published += len(events)
+        return len(events)
+
+
+# One round trip: the relay lock, the oldest unpublished rows, marked published (always one
+# row back, telling whether the lock was taken).
+DRAIN = text(
+    """
+    WITH lock AS (SELECT pg_try_advisory_xact_lock(:lock) AS locked),
+    batch AS (
+        SELECT id FROM outbox_events
+        WHERE published_at IS NULL AND (SELECT locked FROM lock)
+        ORDER BY id LIMIT :batch FOR UPDATE
+    ),
+    marked AS (
+        UPDATE outbox_events AS o SET published_at = now() FROM batch WHERE o.id = batch.id
+        RETURNING o.id, o.channel, o.type, o.user_id, o.data, o.occurred_at
+    )
+    SELECT lock.locked, marked.* FROM lock LEFT JOIN marked ON true ORDER BY marked.id
+    """
+)

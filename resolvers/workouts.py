@@ -15,9 +15,9 @@ from domain.units import to_kg
 from live import events
 from live.outbox import record
 from resolvers import validation
-from resolvers.access import writable
+from resolvers.access import can_read, writable
 from resolvers.context import Context
-from resolvers.errors import BadUserInput
+from resolvers.errors import BadUserInput, NotFound
 from resolvers.programs import visible_exercise
 from resolvers.validation import UNSET
 
@@ -101,7 +101,11 @@ def _check_measurement(exercise: Exercise, values: dict) -> None:
 
 
 async def _loggable_session(ctx: Context, session, session_id: uuid.UUID) -> WorkoutSession:
-    workout = await writable(ctx, await session.get(WorkoutSession, session_id, with_for_update=True), "WorkoutSession")
+    return await _loggable_session_checks(ctx, await session.get(WorkoutSession, session_id, with_for_update=True))
+
+
+async def _loggable_session_checks(ctx: Context, workout: WorkoutSession | None) -> WorkoutSession:
+    workout = await writable(ctx, workout, "WorkoutSession")
     if workout.status not in LOGGABLE:
         raise BadUserInput(f"Sets cannot be logged in a workout that is {workout.status.replace('_', ' ')}", field="sessionId")
     return workout
@@ -164,11 +168,12 @@ async def log_set(ctx: Context, session_id: uuid.UUID, exercise_id: uuid.UUID, d
             existing = await _by_client_id(session, viewer.id, client_id)
             if existing is not None:
                 return existing, False
-        workout = await _loggable_session(ctx, session, session_id)
-        exercise = await visible_exercise(ctx, session, exercise_id, "exerciseId")
+        workout, exercise = await _session_and_exercise(ctx, session, session_id, exercise_id)
         _check_measurement(exercise, values)
-        position = await session.scalar(
-            select(func.coalesce(func.max(SetLog.position) + 1, 0)).where(SetLog.session_id == workout.id)
+        # The next position is read inside the insert: after the session row's lock, so
+        # concurrent sets in one workout never take the same one.
+        position = (
+            select(func.coalesce(func.max(SetLog.position) + 1, 0)).where(SetLog.session_id == workout.id).scalar_subquery()
         )
         stmt = (
             pg_insert(SetLog)
@@ -182,6 +187,24 @@ async def log_set(ctx: Context, session_id: uuid.UUID, exercise_id: uuid.UUID, d
         await _set_event(session, row, events.SET_LOGGED)
     ctx.committed()
     return row, True
+
+
+async def _session_and_exercise(ctx: Context, session, session_id: uuid.UUID, exercise_id: uuid.UUID) -> tuple[WorkoutSession, Exercise]:
+    """The workout (locked, loggable) and the exercise, in one round trip when both exist."""
+    stmt = (
+        select(WorkoutSession, Exercise)
+        .join(Exercise, Exercise.id == exercise_id)
+        .where(WorkoutSession.id == session_id)
+        .with_for_update(of=WorkoutSession)
+    )
+    found = (await session.execute(stmt)).first()
+    if found is None:  # one of them is missing: the checks below say which
+        return await _loggable_session(ctx, session, session_id), await visible_exercise(ctx, session, exercise_id, "exerciseId")
+    workout, exercise = found
+    await _loggable_session_checks(ctx, workout)
+    if not await can_read(ctx, exercise):
+        raise NotFound("Exercise", field="exerciseId")
+    return workout, exercise
 
 
 async def _by_client_id(session, user_id: uuid.UUID, client_id: str) -> SetLog | None:

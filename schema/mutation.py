@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import strawberry
@@ -251,23 +252,31 @@ class WorkoutSessionPayload:
     session: WorkoutSession = strawberry.field(description="The session.")
 
 
+async def _payload_session(root, info: Info) -> WorkoutSession:
+    """Loaded only when the client asks for it."""
+    return await _session(info, root.session_id)
+
+
 @strawberry.type(description="The set logged and its session.")
 class LogSetPayload:
+    session_id: strawberry.Private[uuid.UUID]
     set_log: SetLog = strawberry.field(description="The set (the first one, when `clientId` repeats).")
-    session: WorkoutSession = strawberry.field(description="Its session.")
+    session: WorkoutSession = strawberry.field(resolver=_payload_session, description="Its session.")
     created: bool = strawberry.field(description="False when `clientId` matched an earlier set and nothing new was logged.")
 
 
 @strawberry.type(description="The set changed and its session.")
 class UpdateSetPayload:
+    session_id: strawberry.Private[uuid.UUID]
     set_log: SetLog = strawberry.field(description="The set.")
-    session: WorkoutSession = strawberry.field(description="Its session.")
+    session: WorkoutSession = strawberry.field(resolver=_payload_session, description="Its session.")
 
 
 @strawberry.type(description="What was deleted.")
 class DeleteSetPayload:
+    session_id: strawberry.Private[uuid.UUID]
     deleted_set_log_id: strawberry.ID = strawberry.field(description="ID of the deleted set.")
-    session: WorkoutSession = strawberry.field(description="The session it belonged to.")
+    session: WorkoutSession = strawberry.field(resolver=_payload_session, description="The session it belonged to.")
 
 
 def _prescription(p: PlannedExerciseInput, field_prefix: str) -> programs.PrescriptionInput:
@@ -422,7 +431,7 @@ class Mutation:
             _set_input(input),
             input.client_id,
         )
-        return LogSetPayload(set_log=SetLog.from_row(row), session=await _session(info, row.session_id), created=created)
+        return LogSetPayload(set_log=SetLog.from_row(row), session_id=row.session_id, created=created)
 
     @strawberry.mutation(description="Change a logged set.")
     async def update_set(self, info: Info, input: UpdateSetInput) -> UpdateSetPayload:
@@ -430,12 +439,12 @@ class Mutation:
         if input.exercise_id not in (UNSET, None):
             data.exercise_id = decode_id(input.exercise_id, "Exercise", "exerciseId")
         row = await workouts.update_set(info.context, decode_id(input.set_log_id, "SetLog", "setLogId"), data)
-        return UpdateSetPayload(set_log=SetLog.from_row(row), session=await _session(info, row.session_id))
+        return UpdateSetPayload(set_log=SetLog.from_row(row), session_id=row.session_id)
 
     @strawberry.mutation(description="Delete a logged set.")
     async def delete_set(self, info: Info, input: DeleteSetInput) -> DeleteSetPayload:
         row = await workouts.delete_set(info.context, decode_id(input.set_log_id, "SetLog", "setLogId"))
-        return DeleteSetPayload(deleted_set_log_id=encode_id("SetLog", row.id), session=await _session(info, row.session_id))
+        return DeleteSetPayload(deleted_set_log_id=encode_id("SetLog", row.id), session_id=row.session_id)
 
     @strawberry.mutation(description="Finish a workout in progress.")
     async def finish_workout(self, info: Info, input: FinishWorkoutInput) -> WorkoutSessionPayload:
