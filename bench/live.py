@@ -59,6 +59,7 @@ async def workouts(http: httpx.AsyncClient, count: int) -> list[tuple[str, str]]
 
 
 NODE_CLIENT = ROOT / "bench" / "node" / "subscribers.mjs"
+NODE_WRITER = ROOT / "bench" / "node" / "writer.mjs"
 
 
 class Subscribers:
@@ -108,6 +109,21 @@ async def log_sets(http: httpx.AsyncClient, targets: list[tuple[str, str]], exer
     return sent, round_trips
 
 
+def node_log_sets(url: str, targets: list[tuple[str, str]], exercise: str, rounds: int, interval: float) -> tuple[dict[str, float], list[float]]:
+    """The same schedule as `log_sets`, sent by bench/node/writer.mjs (a Python client costs a core at 200 sets/s)."""
+    with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as plan:
+        plan.write(orjson.dumps([[t, s] for t, s in targets]))
+    out = subprocess.run(
+        ["node", str(NODE_WRITER), "--url", url, "--plan", plan.name, "--exercise", exercise,
+         "--rounds", str(rounds), "--interval", str(interval)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )
+    result = orjson.loads(out.stdout)
+    if result["errors"]:
+        print(f"  writer: {result['errors']} logSet errors")
+    return result["sent"], result["roundTrips"]
+
+
 def latencies(sent: dict[str, float], receipts: list) -> tuple[list[float], int]:
     values = [(t - sent[set_id]) * 1000 for set_id, t in receipts if set_id in sent]
     return values, len(values)
@@ -126,12 +142,12 @@ def start_profiler(pid: int, path: str | None) -> subprocess.Popen | None:
     if not path:
         return None
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw", "--rate", "250", "-o", path, "--pid", str(pid)],
+        [str(Path(sys.executable).parent / "py-spy"), "record", "--nonblocking", "--format", "raw", "--rate", "250", "-o", path, "--pid", str(pid)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
 
 
-async def scenario(server: AppServer, redis_url: str, name: str, workouts_n: int, per_workout: int, rounds: int, interval: float, profile: str | None = None, client: str = "node") -> dict:
+async def scenario(server: AppServer, redis_url: str, name: str, workouts_n: int, per_workout: int, rounds: int, interval: float, profile: str | None = None, client: str = "node", writes_to: AppServer | None = None) -> dict:
     async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=httpx.Limits(max_connections=64)) as http:
         exercise = (await gql(http, SQUAT))["exercises"]["edges"][0]["node"]["id"]
         targets = await workouts(http, workouts_n)
@@ -144,23 +160,34 @@ async def scenario(server: AppServer, redis_url: str, name: str, workouts_n: int
         await asyncio.sleep(1.0)
         rss_idle = proc.memory_info().rss
         clients, pubsub = redis_clients(redis_url)
+        # One unmeasured round first: connection pools and caches fill as in a running service.
+        await asyncio.gather(*(gql(http, LOG, {"i": {"sessionId": s, "exerciseId": exercise, "reps": 1, "weight": 20}}, t) for t, s in targets))
+        if writes_to is not None:
+            async with httpx.AsyncClient(base_url=writes_to.url, timeout=60) as other:
+                await asyncio.gather(*(gql(other, LOG, {"i": {"sessionId": s, "exerciseId": exercise, "reps": 1, "weight": 20}}, t) for t, s in targets))
+        await asyncio.sleep(1.0)
         profiler = start_profiler(server.proc.pid, profile)
-        sent, round_trips = await log_sets(http, targets, exercise, rounds, interval)
+        if client == "node":
+            sent, round_trips = await asyncio.to_thread(node_log_sets, (writes_to or server).url, targets, exercise, rounds, interval)
+        else:
+            sent, round_trips = await log_sets(http, targets, exercise, rounds, interval)
         await asyncio.sleep(max(3.0, interval))
         if profiler:
             profiler.send_signal(2)
             profiler.wait(60)
-        values, delivered = latencies(sent, subs.finish())
+        receipts = subs.finish()
+        (subs.dir / "sent.json").write_bytes(orjson.dumps(sent))  # with receipts.json: the raw data behind the figures
+        values, delivered = latencies(sent, receipts)
     expected = len(sent) * per_workout
     result = {
         "name": name, "subscribers": ready, "events": len(sent), "delivered": delivered, "expected": expected,
         "p50": pct(values, 0.5), "p99": pct(values, 0.99), "max": max(values) if values else float("nan"),
         "mem_per_sub_kb": (rss_idle - rss_before) / max(ready, 1) / 1024, "connect_s": connect_s,
-        "redis_clients": clients, "redis_pubsub": pubsub, "mutation_p50": pct(round_trips, 0.5),
+        "redis_clients": clients, "redis_pubsub": pubsub, "mutation_p50": pct(round_trips, 0.5), "mutation_p99": pct(round_trips, 0.99),
     }
     print(f"  {name}: {ready} subscribers, {len(sent)} sets -> {delivered}/{expected} deliveries; "
           f"p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, max {result['max']:.1f} ms "
-          f"(logSet round trip p50 {result['mutation_p50']:.1f} ms); "
+          f"(logSet round trip p50 {result['mutation_p50']:.1f}, p99 {result['mutation_p99']:.1f} ms); "
           f"{result['mem_per_sub_kb']:.1f} KiB/idle subscriber; redis connections {clients} (pub/sub {pubsub})", flush=True)
     return result
 
@@ -198,7 +225,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--workouts", type=int, default=200)
     parser.add_argument("--report", default=str(ROOT / "docs" / "benchmarks.md"))
-    parser.add_argument("--client", choices=["node", "python"], default="node", help="the subscriber process")
+    parser.add_argument("--client", choices=["node", "python"], default="node", help="the subscriber and writer processes")
     parser.add_argument("--profile", help="write py-spy collapsed stacks of the server's measured phase here (needs py-spy)")
     args = parser.parse_args()
 
@@ -210,17 +237,30 @@ def main() -> None:
         own_redis = RedisServer()
         own_redis.start()
         redis_url = own_redis.url
-    server = AppServer(database, redis_url, "bench-secret-" + uuid.uuid4().hex)
+    secret = "bench-secret-" + uuid.uuid4().hex
+    server = AppServer(database, redis_url, secret)
     server.env["LOG_LEVEL"] = "warning"
     server.start()
+    writer = None
     results = []
     try:
         for n in [int(x) for x in args.sizes.split(",") if x]:
             profile = f"{args.profile}.{n}" if args.profile else None
             results.append(asyncio.run(scenario(server, redis_url, f"1 workout × {n}", 1, n, args.rounds, 1.5, profile, args.client)))
         if args.workouts:
-            results.append(asyncio.run(scenario(server, redis_url, f"{args.workouts} workouts × 5, 1 set/s each", args.workouts, 5, args.rounds, 1.0, client=args.client)))
+            results.append(asyncio.run(scenario(server, redis_url, f"{args.workouts} workouts × 5, 1 set/s each", args.workouts, 5, args.rounds, 1.0,
+                                           f"{args.profile}.workouts" if args.profile else None, args.client)))
+            # The same load with the sets logged through a second server process (same database
+            # and Redis), as a deployment with several processes spreads them: the subscribers'
+            # process then does the fan-out only.
+            writer = AppServer(database, redis_url, secret)
+            writer.env["LOG_LEVEL"] = "warning"
+            writer.start()
+            results.append(asyncio.run(scenario(server, redis_url, f"{args.workouts} workouts × 5, sets logged via a 2nd process", args.workouts, 5, args.rounds, 1.0,
+                                           None, args.client, writes_to=writer)))
     finally:
+        if writer:
+            writer.stop()
         server.stop()
         if own_redis:
             own_redis.stop()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
@@ -24,3 +26,22 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+_reads: weakref.WeakKeyDictionary[AsyncEngine, async_sessionmaker[AsyncSession]] = weakref.WeakKeyDictionary()
+
+
+def read_sessionmaker(sessionmaker: async_sessionmaker[AsyncSession]) -> async_sessionmaker[AsyncSession]:
+    """Sessions for single-statement reads, in autocommit mode.
+
+    A read in a transaction costs three round trips (BEGIN, the query, ROLLBACK when
+    the connection goes back to the pool); a loader's one statement needs no
+    transaction, so it costs one. Writes keep `sessionmaker.begin()`.
+    """
+    engine: AsyncEngine = sessionmaker.kw["bind"]
+    reads = _reads.get(engine)
+    if reads is None:
+        reads = _reads[engine] = async_sessionmaker(
+            engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False, autoflush=False
+        )
+    return reads

@@ -10,6 +10,7 @@ import orjson
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.engine import read_sessionmaker
 from db.models import OutboxEvent
 from live.events import Event
 
@@ -51,11 +52,11 @@ async def events_after(sessionmaker: async_sessionmaker[AsyncSession], channel: 
         .order_by(OutboxEvent.id)
         .limit(REPLAY_BATCH)
     )
-    async with sessionmaker() as session:
+    async with read_sessionmaker(sessionmaker)() as session:
         return [Event.from_row(row) for row in (await session.execute(stmt)).scalars()]
 
 
 async def last_event_id(sessionmaker: async_sessionmaker[AsyncSession], channel: str) -> int:
     stmt = select(OutboxEvent.id).where(OutboxEvent.channel == channel).order_by(OutboxEvent.id.desc()).limit(1)
-    async with sessionmaker() as session:
+    async with read_sessionmaker(sessionmaker)() as session:
         return (await session.scalar(stmt)) or 0

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.engine import read_sessionmaker
+
 L = TypeVar("L", bound=DataLoader)
 
 
@@ -14,7 +16,8 @@ class Loaders:
     """Creates each loader on first use; one instance per (loader class, arguments)."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        self.sessionmaker = sessionmaker
+        # Loaders only read, one statement each: autocommit sessions (see db.engine).
+        self.sessionmaker = read_sessionmaker(sessionmaker)
         self._loaders: dict[tuple, DataLoader] = {}
 
     def get(self, cls: type[L], *args: Any) -> L:

@@ -228,7 +228,7 @@ class Group:
         from schema.live import EVENT_TYPES  # the types import this module's Sink
 
         self.registry.renders += 1
-        context = dataclasses.replace(self.context, loaders=Loaders(self.context.sessionmaker))
+        context = dataclasses.replace(self.context, loaders=self.registry.loaders())
         result = execute(
             self.registry.schema,
             self.document,
@@ -257,6 +257,23 @@ class Broadcasts:
         self.groups: dict[tuple, Group] = {}
         self.renders = 0  # events executed (once per group)
         self.delivered = 0  # frames handed to sockets
+        self._loaders: Loaders | None = None
+
+    def loaders(self) -> Loaders:
+        """Loaders shared by the renders that start in the same turn of the event loop.
+
+        Events published together (the relay drains in batches, more of them under
+        load) wake their groups together, so one query loads the sets of all of them.
+        Loaders hold rows, not decisions: each render still applies its own viewer's
+        access rule. The cache lives for one turn of the loop, so it is never stale.
+        """
+        if self._loaders is None:
+            self._loaders = Loaders(self.live.sessionmaker)
+            asyncio.get_running_loop().call_soon(self._forget_loaders)
+        return self._loaders
+
+    def _forget_loaders(self) -> None:
+        self._loaders = None
 
     async def acquire(self, channel: str, sink: Sink, viewer_id: Any, context: Any) -> Group:
         """The group for this subscription, started and subscribed; the caller must join or release it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import time
 
@@ -35,6 +36,11 @@ def main() -> None:
         load_demo(url)
         return
     app = create_app(settings, database_url=url)
+    # What is loaded by now (modules, the schema) lives as long as the process: keep it out
+    # of the collector's full passes, and collect young objects less often. Under load a
+    # full pass over a large heap stalled every request for ~0.3 s.
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
     log.info("ready in %.1fs: GraphiQL at http://%s:%d/graphql", time.perf_counter() - started, settings.host, settings.port)
     uvicorn.run(
         app,
