@@ -45,6 +45,8 @@ from schema.errors import INTERNAL_ERROR_MESSAGE, FastMaskErrors, log_unexpected
 log = logging.getLogger(__name__)
 
 BACKLOG_LIMIT = 256  # frames a member may have waiting for its socket before it is cut off
+MAX_RENDER_ATTEMPTS = 3
+RETRY_DELAY = 0.5  # seconds before a failed group replays from the outbox
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,7 @@ class Group:
         self.members: set[Member] = set()
         self.pending = 0  # subscriptions on their way in (replaying); the group stays while any are
         self.last = 0
+        self.failures = 0  # attempts at rendering the current event that failed
         self.subscriber = None
         self.task: asyncio.Task | None = None
         self.ready = asyncio.get_running_loop().create_future()
@@ -193,36 +196,52 @@ class Group:
 
     async def _run(self) -> None:
         live = self.registry.live
+        resync = False
         while True:
-            item = await self.subscriber.get()
-            if item is OVERFLOW:
-                # This group fell behind its own broker queue: take a new subscription and
-                # read what was missed from the outbox.
-                await live.broker.unsubscribe(self.subscriber)
-                self.subscriber = await live.broker.subscribe(self.channel)
-                item = RESYNC
-            if item is RESYNC:
-                async for event in live.replay(self.channel, self.last):
-                    await self._handle(event)
-                continue
-            await self._handle(item)
+            try:
+                item = RESYNC if resync else await self.subscriber.get()
+                resync = False
+                if item is OVERFLOW:
+                    # This group fell behind its own broker queue: take a new subscription and
+                    # read what was missed from the outbox.
+                    await live.broker.unsubscribe(self.subscriber)
+                    self.subscriber = await live.broker.subscribe(self.channel)
+                    item = RESYNC
+                if item is RESYNC:
+                    async for event in live.replay(self.channel, self.last):
+                        await self._handle(event)
+                    continue
+                await self._handle(item)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # e.g. PostgreSQL unreachable during a replay: members keep their place and
+                # the group catches up from the outbox once it can.
+                log.warning("live group on %s failed; replaying after event %s shortly", self.channel, self.last, exc_info=True)
+                await asyncio.sleep(RETRY_DELAY)
+                resync = True
 
     async def _handle(self, event: Event) -> None:
         if event.id <= self.last:
             return
-        self.last = event.id
         targets = [m for m in self.members if event.id > m.last and not m.done.done()]
-        if not targets:
-            return
-        try:
-            payload = await self.render(event)
-        except Exception:
-            log.exception("rendering live event %s on %s failed", event.id, self.channel)
-            payload = orjson.dumps({"data": None, "errors": [{"message": INTERNAL_ERROR_MESSAGE}]}).decode()
-        for member in targets:
-            member.last = event.id
-            member.push(member.sink.prefix + payload + "}")
-        self.registry.delivered += len(targets)
+        if targets:
+            try:
+                payload = await self.render(event)
+            except Exception:
+                # Not handled yet: the group replays it from the outbox. An event that
+                # keeps failing goes out as an error rather than stalling its workout.
+                self.failures += 1
+                if self.failures < MAX_RENDER_ATTEMPTS:
+                    raise
+                log.exception("rendering live event %s on %s failed", event.id, self.channel)
+                payload = orjson.dumps({"data": None, "errors": [{"message": INTERNAL_ERROR_MESSAGE}]}).decode()
+            for member in targets:
+                member.last = event.id
+                member.push(member.sink.prefix + payload + "}")
+            self.registry.delivered += len(targets)
+        self.failures = 0
+        self.last = event.id
 
     async def render(self, event: Event) -> str:
         from schema.live import EVENT_TYPES  # the types import this module's Sink

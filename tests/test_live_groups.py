@@ -231,3 +231,50 @@ async def test_without_groups_every_subscription_runs_its_own_stream(settings, f
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+async def test_a_group_that_fails_catches_up_from_the_outbox(app, client, register, monkeypatch):
+    """A render that blows up (say the database dropped a connection) is retried from the outbox, nothing lost."""
+    from schema.broadcast import Broadcasts, Group
+
+    live = app.state.live
+    broadcasts = Broadcasts(live, schema._schema)
+    athlete = await register()
+    session_id = (await start_workout(client, athlete.token))["id"]
+    squat = await exercise_id(client, "Barbell Squat")
+    channel = workout_channel(decode_id(session_id, "WorkoutSession", "sessionId"))
+    frames: list[str] = []
+
+    async def send(frame: str) -> None:
+        frames.append(frame)
+
+    query = "subscription($s: ID!) { workoutEvents(sessionId: $s) { __typename ... on SetLogged { setLog { reps } } } }"
+    sink = Sink(send_text=send, prefix='{"id":"1","type":"next","payload":', query=query, operation_name=None, variables={"s": session_id})
+    context = _context(app)
+    context.viewer_id = uuid.UUID(decode_id(athlete.id, "User", "id").hex)
+    group = await broadcasts.acquire(channel, sink, context.viewer_id, context)
+    member = group.join(sink, group.last)
+
+    real_render = Group.render
+    failures = []
+
+    async def flaky_render(self, event):
+        if not failures:
+            failures.append(event.id)
+            raise ConnectionError("server closed the connection unexpectedly")
+        return await real_render(self, event)
+
+    monkeypatch.setattr(Group, "render", flaky_render)
+    for reps in (4, 6):
+        await client.data(
+            "mutation($i: LogSetInput!) { logSet(input: $i) { setLog { id } } }",
+            {"i": {"sessionId": session_id, "exerciseId": squat, "reps": reps, "weight": 60}},
+            athlete.token,
+        )
+    await eventually(lambda: len(frames) >= 2)
+    await asyncio.sleep(0.3)
+    # The first event's render failed once; the group replayed it: both arrive, in order, once.
+    assert len(failures) == 1
+    assert [f.split('"reps":')[1][0] for f in frames] == ["4", "6"]
+    group.release(member)
+    await broadcasts.close()
