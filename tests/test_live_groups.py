@@ -16,7 +16,7 @@ from loaders import Loaders
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from schema import schema
-from schema.broadcast import BACKLOG_LIMIT, Sink
+from schema.broadcast import BACKLOG_LIMIT, Broadcasts, Group, Sink
 from server.app import create_app
 from tests.conftest import _free_port
 from tests.stories import exercise_id, start_workout
@@ -126,17 +126,25 @@ async def test_joining_a_busy_workout_misses_nothing_and_repeats_nothing(grouped
         await ws.close()
 
 
-def _context(app) -> Context:
+def _context(app, viewer_id: uuid.UUID | None = None) -> Context:
     state = app.state
-    return Context(settings=state.settings, sessionmaker=state.sessionmaker, loaders=Loaders(state.sessionmaker), live=state.live)
+    return Context(settings=state.settings, sessionmaker=state.sessionmaker, loaders=Loaders(state.sessionmaker), live=state.live, viewer_id=viewer_id)
+
+
+async def _members(app, channel: str, query: str, variables: dict, *sends, prefix: str = '{"id":"1","type":"next","payload":', viewer_id=None):
+    """A registry of the app's own, one group on `channel`, and a member per send function."""
+    broadcasts = Broadcasts(app.state.live, schema._schema)
+    members = []
+    for send in sends:
+        sink = Sink(send_text=send, prefix=prefix, query=query, operation_name=None, variables=variables)
+        group = await broadcasts.acquire(channel, sink, viewer_id, _context(app, viewer_id))
+        members.append(group.join(sink, group.last))
+    return broadcasts, group, members
 
 
 async def test_a_member_that_cannot_keep_up_is_cut_off_alone(app):
     """One socket stops taking frames: its backlog is bounded, it is closed, the others get everything."""
     live = app.state.live
-    from schema.broadcast import Broadcasts
-
-    broadcasts = Broadcasts(live, schema._schema)
     channel = workout_channel(uuid.uuid4())
     query = "subscription($s: ID!) { workoutEvents(sessionId: $s) { __typename ... on WorkoutStatusChanged { change } } }"
     fast_frames: list[str] = []
@@ -148,14 +156,8 @@ async def test_a_member_that_cannot_keep_up_is_cut_off_alone(app):
     async def stuck_send(frame: str) -> None:
         await stuck.wait()  # a client that never reads: the socket never becomes writable
 
-    def sink(send) -> Sink:
-        return Sink(send_text=send, prefix='{"id":"1","type":"next","payload":', query=query, operation_name=None, variables={"s": "x"})
-
-    fast_sink, stuck_sink = sink(fast_send), sink(stuck_send)
-    group = await broadcasts.acquire(channel, fast_sink, None, _context(app))
-    fast = group.join(fast_sink, group.last)
-    assert await broadcasts.acquire(channel, stuck_sink, None, _context(app)) is group
-    slow = group.join(stuck_sink, group.last)
+    broadcasts, group, (fast, slow) = await _members(app, channel, query, {"s": "x"}, fast_send, stuck_send)
+    assert len(broadcasts.groups) == 1
 
     total = BACKLOG_LIMIT + 20
     now = datetime.now(UTC)
@@ -178,9 +180,6 @@ async def test_a_member_that_cannot_keep_up_is_cut_off_alone(app):
 
 async def test_a_vanished_client_ends_only_its_own_membership(app):
     live = app.state.live
-    from schema.broadcast import Broadcasts
-
-    broadcasts = Broadcasts(live, schema._schema)
     channel = workout_channel(uuid.uuid4())
     query = "subscription($s: ID!) { workoutEvents(sessionId: $s) { __typename } }"
     received: list[str] = []
@@ -191,11 +190,7 @@ async def test_a_vanished_client_ends_only_its_own_membership(app):
     async def fine(frame: str) -> None:
         received.append(frame)
 
-    sinks = [Sink(send_text=s, prefix='{"type":"data","id":"7","payload":', query=query, operation_name=None, variables={"s": "x"}) for s in (gone, fine)]
-    group = await broadcasts.acquire(channel, sinks[0], None, _context(app))
-    dead = group.join(sinks[0], group.last)
-    await broadcasts.acquire(channel, sinks[1], None, _context(app))
-    alive = group.join(sinks[1], group.last)
+    broadcasts, group, (dead, alive) = await _members(app, channel, query, {"s": "x"}, gone, fine, prefix='{"type":"data","id":"7","payload":')
     now = datetime.now(UTC)
     await live.broker.publish_many([(channel, Event(i, channel, "SetDeleted", uuid.uuid4(), {"set_log_id": str(uuid.uuid4())}, now).to_json()) for i in (1, 2)])
     await eventually(lambda: len(received) == 2)
@@ -235,10 +230,6 @@ async def test_without_groups_every_subscription_runs_its_own_stream(settings, f
 
 async def test_a_group_that_fails_catches_up_from_the_outbox(app, client, register, monkeypatch):
     """A render that blows up (say the database dropped a connection) is retried from the outbox, nothing lost."""
-    from schema.broadcast import Broadcasts, Group
-
-    live = app.state.live
-    broadcasts = Broadcasts(live, schema._schema)
     athlete = await register()
     session_id = (await start_workout(client, athlete.token))["id"]
     squat = await exercise_id(client, "Barbell Squat")
@@ -249,11 +240,8 @@ async def test_a_group_that_fails_catches_up_from_the_outbox(app, client, regist
         frames.append(frame)
 
     query = "subscription($s: ID!) { workoutEvents(sessionId: $s) { __typename ... on SetLogged { setLog { reps } } } }"
-    sink = Sink(send_text=send, prefix='{"id":"1","type":"next","payload":', query=query, operation_name=None, variables={"s": session_id})
-    context = _context(app)
-    context.viewer_id = uuid.UUID(decode_id(athlete.id, "User", "id").hex)
-    group = await broadcasts.acquire(channel, sink, context.viewer_id, context)
-    member = group.join(sink, group.last)
+    viewer = decode_id(athlete.id, "User", "id")
+    broadcasts, group, (member,) = await _members(app, channel, query, {"s": session_id}, send, viewer_id=viewer)
 
     real_render = Group.render
     failures = []
