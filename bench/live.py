@@ -196,17 +196,18 @@ def write_report(results: list[dict], path: Path) -> None:
     lines = [
         "## Live fan-out (`make bench-live`)",
         "",
-        f"One server process (uvicorn, Redis broker), subscribers in a separate process over graphql-transport-ws, "
-        f"sets logged over HTTP by a third. {os.cpu_count()} cores. Latency: logSet request sent → event received "
-        "by a subscriber (every delivery counted).",
+        f"One server process per case (uvicorn, Redis broker, started fresh), subscribers in a separate process "
+        f"(Node `ws`, graphql-transport-ws), sets logged over HTTP by a third (Node), after one unmeasured warm-up "
+        f"round. {os.cpu_count()} cores shared by all of them and PostgreSQL. Latency: logSet request sent → event "
+        "received by a subscriber (every delivery counted).",
         "",
-        "| case | subscribers | sets | deliveries | p50 ms | p99 ms | max ms | logSet round trip p50 ms | KiB per idle subscriber | Redis connections (pub/sub) |",
+        "| case | subscribers | sets | deliveries | p50 ms | p99 ms | max ms | logSet round trip p50 / p99 ms | KiB per idle subscriber | Redis connections (pub/sub) |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['name']} | {r['subscribers']} | {r['events']} | {r['delivered']}/{r['expected']} | {r['p50']:.1f} | "
-            f"{r['p99']:.1f} | {r['max']:.1f} | {r['mutation_p50']:.1f} | {r['mem_per_sub_kb']:.1f} | {r['redis_clients']} ({r['redis_pubsub']}) |"
+            f"{r['p99']:.1f} | {r['max']:.1f} | {r['mutation_p50']:.1f} / {r['mutation_p99']:.1f} | {r['mem_per_sub_kb']:.1f} | {r['redis_clients']} ({r['redis_pubsub']}) |"
         )
     section = "\n".join(lines) + "\n"
     text = path.read_text() if path.exists() else "# Benchmarks\n\n"
@@ -238,30 +239,41 @@ def main() -> None:
         own_redis.start()
         redis_url = own_redis.url
     secret = "bench-secret-" + uuid.uuid4().hex
-    server = AppServer(database, redis_url, secret)
-    server.env["LOG_LEVEL"] = "warning"
-    server.start()
-    writer = None
+    started: list[AppServer] = []
+
+    def fresh_server() -> AppServer:
+        """Each case gets a server process of its own, so none inherits another's heap or sockets."""
+        for old in started:
+            old.stop()
+        started.clear()
+        server = AppServer(database, redis_url, secret)
+        server.env["LOG_LEVEL"] = "warning"
+        server.start()
+        started.append(server)
+        return server
+
+    cases = [(f"1 workout × {n}", 1, n, 1.5, str(n), False) for n in (int(x) for x in args.sizes.split(",") if x)]
+    if args.workouts:
+        cases.append((f"{args.workouts} workouts × 5, 1 set/s each", args.workouts, 5, 1.0, "workouts", False))
+        # The same load with the sets logged through a second server process (same database and
+        # Redis), as a deployment with several processes spreads them: the subscribers' process
+        # then does the fan-out only.
+        cases.append((f"{args.workouts} workouts × 5, sets logged via a 2nd process", args.workouts, 5, 1.0, "workouts-2", True))
     results = []
     try:
-        for n in [int(x) for x in args.sizes.split(",") if x]:
-            profile = f"{args.profile}.{n}" if args.profile else None
-            results.append(asyncio.run(scenario(server, redis_url, f"1 workout × {n}", 1, n, args.rounds, 1.5, profile, args.client)))
-        if args.workouts:
-            results.append(asyncio.run(scenario(server, redis_url, f"{args.workouts} workouts × 5, 1 set/s each", args.workouts, 5, args.rounds, 1.0,
-                                           f"{args.profile}.workouts" if args.profile else None, args.client)))
-            # The same load with the sets logged through a second server process (same database
-            # and Redis), as a deployment with several processes spreads them: the subscribers'
-            # process then does the fan-out only.
-            writer = AppServer(database, redis_url, secret)
-            writer.env["LOG_LEVEL"] = "warning"
-            writer.start()
-            results.append(asyncio.run(scenario(server, redis_url, f"{args.workouts} workouts × 5, sets logged via a 2nd process", args.workouts, 5, args.rounds, 1.0,
-                                           None, args.client, writes_to=writer)))
+        for name, workouts_n, per_workout, interval, tag, second in cases:
+            server = fresh_server()
+            writer = None
+            if second:
+                writer = AppServer(database, redis_url, secret)
+                writer.env["LOG_LEVEL"] = "warning"
+                writer.start()
+                started.append(writer)
+            profile = f"{args.profile}.{tag}" if args.profile else None
+            results.append(asyncio.run(scenario(server, redis_url, name, workouts_n, per_workout, args.rounds, interval, profile, args.client, writes_to=writer)))
     finally:
-        if writer:
-            writer.stop()
-        server.stop()
+        for server in started:
+            server.stop()
         if own_redis:
             own_redis.stop()
     write_report(results, Path(args.report))
