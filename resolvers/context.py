@@ -23,6 +23,7 @@ class Context:
     auth_error: str | None = None
     live: Any = None  # live.Live: the relay to wake after commits, the streams to subscribe to
     connection_params: dict[str, Any] | None = None
+    metrics: Any = None  # server.metrics.Metrics: where schema.observe records operations
     request: Any = None
     response: Any = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema.errors import INTERNAL_ERROR_MESSAGE, FastMaskErrors, log_unexpected, should_mask
 from schema.live import Subscription
 from schema.mutation import Mutation
+from schema.observe import ObserveOperations
 from schema.query import Query
 from schema.sharing import SharedEventExecutor
 
@@ -30,6 +31,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             lambda: FastMaskErrors(should_mask_error=should_mask, error_message=INTERNAL_ERROR_MESSAGE),
+            ObserveOperations,
         ],
     )
 

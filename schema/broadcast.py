@@ -211,6 +211,7 @@ class Group:
                     async for event in live.replay(self.channel, self.last):
                         await self._handle(event)
                     continue
+                self.registry.received += 1
                 await self._handle(item)
             except asyncio.CancelledError:
                 raise
@@ -274,6 +275,7 @@ class Broadcasts:
         self.live = live
         self.schema = schema
         self.groups: dict[tuple, Group] = {}
+        self.received = 0  # events the groups took from the broker
         self.renders = 0  # events executed (once per group)
         self.delivered = 0  # frames handed to sockets
         self._loaders: Loaders | None = None

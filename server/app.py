@@ -8,9 +8,10 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from sqlalchemy import event
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -24,6 +25,10 @@ from schema import schema as default_schema
 from schema.broadcast import Broadcasts
 from server import graphiql
 from server.auth import viewer_from_header
+from server.health import healthz, migration_head, readyz
+from server.logs import attach_request_ids
+from server.metrics import Metrics, metrics_endpoint, watch_slow_queries
+from server.request_id import RequestIdMiddleware
 from server.settings import Settings
 from server.websockets import LegacyWSHandler, TransportWSHandler
 
@@ -62,6 +67,7 @@ class GraphQLView(GraphQL):
             viewer_id=viewer_id,
             auth_error=auth_error,
             live=self.app_state.live,
+            metrics=self.app_state.metrics,
             request=request,
             response=response,
         )
@@ -123,10 +129,6 @@ class GraphQLView(GraphQL):
         return HTMLResponse(graphiql.render_page())
 
 
-async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
-
-
 def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Starlette:
     """The ASGI app. `database_url` must point at a migrated database (see db.setup)."""
     settings = settings or Settings.from_env()
@@ -139,6 +141,10 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     async def lifespan(app: Starlette):
         engine = create_engine(url, pool_size=settings.db_pool_size)
         app.state.engine = engine
+        if app.state.metrics is not None:
+            event.listen(engine.sync_engine, "before_cursor_execute", app.state.metrics.count_statement)
+        if settings.slow_query_ms > 0:
+            watch_slow_queries(engine, settings.slow_query_ms)
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.live = Live(app.state.sessionmaker, settings.redis_url)
         if settings.live_groups:
@@ -151,7 +157,11 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             await engine.dispose()
 
     app = Starlette(lifespan=lifespan)
+    app.add_middleware(RequestIdMiddleware)
+    attach_request_ids()
     app.state.settings = settings
+    app.state.metrics = Metrics(app.state) if settings.metrics else None
+    app.state.migration_head = migration_head()
     view = GraphQLView(
         app.state,
         schema=default_schema,
@@ -161,9 +171,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     )
     routes = [
         Route("/healthz", healthz),
+        Route("/readyz", readyz),
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
     ]
+    if settings.metrics:
+        routes.append(Route("/metrics", metrics_endpoint))
     if settings.graphiql:
         routes.append(Mount("/graphiql-assets", app=graphiql.assets_app()))
     app.router.routes.extend(routes)

@@ -31,6 +31,9 @@ class Settings:
     # each through Strawberry's own per-operation stream.
     live_groups: bool = True
     log_level: str = "info"
+    log_format: str = "text"  # "json" (one object per line; the default in production) or "text"
+    slow_query_ms: float = 200.0  # statements slower than this are logged; 0 logs none
+    metrics: bool = True  # Prometheus metrics at /metrics
 
     @property
     def production(self) -> bool:
@@ -54,6 +57,9 @@ class Settings:
             ws_ping_seconds=float(env.get("WS_PING_SECONDS", cls.ws_ping_seconds)),
             live_groups=env.get("LIVE_GROUPS", "1") not in ("0", "false", "no"),
             log_level=env.get("LOG_LEVEL", cls.log_level),
+            log_format=env.get("LOG_FORMAT", "json" if env.get("APP_ENV") == "production" else "text"),
+            slow_query_ms=float(env.get("SLOW_QUERY_MS", cls.slow_query_ms)),
+            metrics=env.get("METRICS", "1") not in ("0", "false", "no"),
         )
 
     def validate(self) -> None:

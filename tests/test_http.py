@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from server.logs import JsonFormatter
+
 
 async def test_get_runs_queries_but_not_mutations(client):
     response = await client.http.get("/graphql", params={"query": "{ exercises(first: 1) { totalCount } }"})
@@ -34,10 +36,24 @@ async def test_unexpected_errors_are_masked_and_logged(client, monkeypatch, capl
 
     monkeypatch.setattr("schema.query.exercise_page", explode)
     with caplog.at_level(logging.ERROR, logger="repgraph.errors"):
-        body = await client.execute("{ exercises { totalCount } }")
-    assert body["errors"][0]["message"] == "Internal server error"
+        response = await client.post("{ exercises { totalCount } }")
+    body = response.json()
+    error = body["errors"][0]
+    assert error["message"] == "Internal server error"
     assert "secret" not in str(body)
     assert "secret connection detail" in caplog.text
+    # The client gets a request id that finds the detail in the server's log.
+    request_id = response.headers["x-request-id"]
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+    logged = [r for r in caplog.records if "secret connection detail" in (r.exc_text or "") or r.exc_info]
+    assert JsonFormatter().format(logged[0]).count(request_id) == 1
+
+
+async def test_request_ids_are_kept_when_sane_and_made_otherwise(client):
+    kept = await client.http.get("/healthz", headers={"X-Request-ID": "edge-42.a_b"})
+    assert kept.headers["x-request-id"] == "edge-42.a_b"
+    made = await client.http.get("/healthz", headers={"X-Request-ID": "no spaces <allowed>"})
+    assert made.headers["x-request-id"] != "no spaces <allowed>" and len(made.headers["x-request-id"]) == 32
 
 
 async def test_healthz(client):
