@@ -20,7 +20,13 @@ class RepGraphSchema(strawberry.Schema):
         log_unexpected(errors)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, tracer_provider=None) -> strawberry.Schema:
+    """The schema; with a tracer provider, every operation is traced (OpenTelemetry)."""
+    tracing = []
+    if tracer_provider is not None:
+        from strawberry.extensions.tracing import OpenTelemetryExtension
+
+        tracing = [lambda: OpenTelemetryExtension(tracer_provider=tracer_provider)]
     return RepGraphSchema(
         query=Query,
         mutation=Mutation,
@@ -32,6 +38,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
             lambda: FastMaskErrors(should_mask_error=should_mask, error_message=INTERNAL_ERROR_MESSAGE),
             ObserveOperations,
+            *tracing,
         ],
     )
 

@@ -21,9 +21,10 @@ from live import Live
 from loaders import Loaders
 from resolvers.context import Context
 from resolvers.errors import ApiError
+from schema import build_schema
 from schema import schema as default_schema
 from schema.broadcast import Broadcasts
-from server import graphiql
+from server import graphiql, tracing
 from server.auth import viewer_from_header
 from server.health import healthz, migration_head, readyz
 from server.logs import attach_request_ids
@@ -129,10 +130,12 @@ class GraphQLView(GraphQL):
         return HTMLResponse(graphiql.render_page())
 
 
-def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, database_url: str | None = None, tracer_provider=None) -> Starlette:
     """The ASGI app. `database_url` must point at a migrated database (see db.setup)."""
     settings = settings or Settings.from_env()
     settings.validate()
+    provider = tracer_provider or tracing.tracer_provider(settings)
+    schema = build_schema(tracer_provider=provider) if provider is not None else default_schema
     url = database_url or settings.database_url
     if not url:
         raise RuntimeError("create_app needs a database URL (db.setup.resolve_database_url finds one)")
@@ -148,7 +151,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.live = Live(app.state.sessionmaker, settings.redis_url)
         if settings.live_groups:
-            app.state.live.broadcasts = Broadcasts(app.state.live, default_schema._schema)
+            app.state.live.broadcasts = Broadcasts(app.state.live, schema._schema)
         await app.state.live.start()
         try:
             yield
@@ -164,7 +167,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.state.migration_head = migration_head()
     view = GraphQLView(
         app.state,
-        schema=default_schema,
+        schema=schema,
         graphql_ide="graphiql" if settings.graphiql else None,
         keep_alive=True,
         keep_alive_interval=settings.ws_keepalive_seconds,

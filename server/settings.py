@@ -34,6 +34,7 @@ class Settings:
     log_format: str = "text"  # "json" (one object per line; the default in production) or "text"
     slow_query_ms: float = 200.0  # statements slower than this are logged; 0 logs none
     metrics: bool = True  # Prometheus metrics at /metrics
+    otel: bool = False  # OpenTelemetry tracing of operations (server/tracing.py)
 
     @property
     def production(self) -> bool:
@@ -60,6 +61,7 @@ class Settings:
             log_format=env.get("LOG_FORMAT", "json" if env.get("APP_ENV") == "production" else "text"),
             slow_query_ms=float(env.get("SLOW_QUERY_MS", cls.slow_query_ms)),
             metrics=env.get("METRICS", "1") not in ("0", "false", "no"),
+            otel=env.get("OTEL_ENABLED", "0") not in ("0", "false", "no") or bool(env.get("OTEL_EXPORTER_OTLP_ENDPOINT")),
         )
 
     def validate(self) -> None:

@@ -140,3 +140,22 @@ async def test_slow_statements_are_logged_with_their_text(slow_logging_app, capl
     assert slow and all(r.duration_ms > 0 for r in slow)
     assert any("exercises" in r.statement for r in slow)
     assert all(r.request_id == response.headers["x-request-id"] for r in slow)
+
+
+async def test_operations_are_traced_when_a_tracer_is_configured(settings, register):
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    app = create_app(settings, tracer_provider=provider)
+    async with LifespanManager(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+            response = await http.post("/graphql", json={"query": 'query Search { exercises(first: 2, filter: {search: "squat"}) { edges { node { nameEn } } } }'})
+    assert response.status_code == 200 and not response.json().get("errors")
+    names = [span.name for span in exporter.get_finished_spans()]
+    assert "GraphQL Query: Search" in names
+    assert {"GraphQL Parsing", "GraphQL Validation"} <= set(names)
+    assert any(name.startswith("GraphQL Resolving") for name in names)
