@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 GRAPHIQL := server/graphiql/node_modules/.package-lock.json
 
-.PHONY: install run test migrate demo schema bench-live chromium clean
+.PHONY: install run test migrate demo schema bench-live chromium pgbouncer clean
 
 install: $(STAMP) $(GRAPHIQL)
 
@@ -35,7 +35,12 @@ migrate: install
 demo: install
 	$(PY) -m server demo
 
-test: install chromium
+# PgBouncer for the transaction-pooling test (Debian package; skipped when present).
+pgbouncer:
+	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null)
+
+test: install chromium pgbouncer
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 BENCH_NODE := bench/node/node_modules/.package-lock.json

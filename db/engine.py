@@ -15,12 +15,16 @@ def async_url(url: str) -> str:
     raise ValueError(f"not a PostgreSQL URL: {url!r}")
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, prepared_statements: bool = True) -> AsyncEngine:
+    """The app's engine. Behind PgBouncer in transaction mode pass `prepared_statements=False`:
+    consecutive transactions may run on different server connections, where a statement
+    psycopg prepared earlier does not exist."""
     return create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
+        connect_args={} if prepared_statements else {"prepare_threshold": None},
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import time
 
 import uvicorn
@@ -36,15 +37,8 @@ def main() -> None:
 
         load_demo(url)
         return
-    app = create_app(settings, database_url=url)
-    # What is loaded by now (modules, the schema) lives as long as the process: keep it out
-    # of the collector's full passes, and collect young objects less often. Under load a
-    # full pass over a large heap stalled every request for ~0.3 s.
-    gc.freeze()
-    gc.set_threshold(20_000, 50, 100)
     log.info("ready in %.1fs: GraphiQL at http://%s:%d/graphql", time.perf_counter() - started, settings.host, settings.port)
-    uvicorn.run(
-        app,
+    options = dict(
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
@@ -57,7 +51,22 @@ def main() -> None:
         ws_ping_interval=settings.ws_ping_seconds,
         ws_ping_timeout=settings.ws_ping_seconds,
     )
-
+    if settings.workers > 1:
+        if not settings.redis_url:
+            raise SystemExit(
+                f"WORKERS={settings.workers} needs REDIS_URL: the in-process broker cannot carry live events "
+                "between processes (start Redis and set REDIS_URL, or run one worker)"
+            )
+        os.environ["DATABASE_URL"] = url  # the workers' apps read it (the embedded server's, if that is in use)
+        uvicorn.run("server.asgi:create", factory=True, workers=settings.workers, **options)
+        return
+    app = create_app(settings, database_url=url)
+    # What is loaded by now (modules, the schema) lives as long as the process: keep it out
+    # of the collector's full passes, and collect young objects less often. Under load a
+    # full pass over a large heap stalled every request for ~0.3 s.
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
+    uvicorn.run(app, **options)
 
 if __name__ == "__main__":
     main()

@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        engine = create_engine(url, pool_size=settings.db_pool_size)
+        engine = create_engine(url, pool_size=settings.db_pool_size, prepared_statements=not settings.db_pgbouncer)
         app.state.engine = engine
         if app.state.metrics is not None:
             event.listen(engine.sync_engine, "before_cursor_execute", app.state.metrics.count_statement)

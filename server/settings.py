@@ -24,6 +24,7 @@ class Settings:
     token_ttl_seconds: int = 7 * 24 * 3600
     data_dir: Path = field(default_factory=lambda: ROOT / ".data")
     db_pool_size: int = 10
+    db_pgbouncer: bool = False  # DATABASE_URL points at PgBouncer in transaction mode: no prepared statements
     graphiql: bool = True
     ws_keepalive_seconds: float = 15.0
     ws_ping_seconds: float = 60.0
@@ -34,6 +35,7 @@ class Settings:
     log_format: str = "text"  # "json" (one object per line; the default in production) or "text"
     slow_query_ms: float = 200.0  # statements slower than this are logged; 0 logs none
     metrics: bool = True  # Prometheus metrics at /metrics
+    workers: int = 1  # server processes (uvicorn workers); more than one needs REDIS_URL
     otel: bool = False  # OpenTelemetry tracing of operations (server/tracing.py)
 
     @property
@@ -53,6 +55,7 @@ class Settings:
             token_ttl_seconds=int(env.get("TOKEN_TTL_SECONDS", cls.token_ttl_seconds)),
             data_dir=Path(env.get("DATA_DIR", ROOT / ".data")),
             db_pool_size=int(env.get("DB_POOL_SIZE", cls.db_pool_size)),
+            db_pgbouncer=env.get("DB_PGBOUNCER", "0") not in ("0", "false", "no"),
             graphiql=env.get("GRAPHIQL", "1") not in ("0", "false", "no"),
             ws_keepalive_seconds=float(env.get("WS_KEEPALIVE_SECONDS", cls.ws_keepalive_seconds)),
             ws_ping_seconds=float(env.get("WS_PING_SECONDS", cls.ws_ping_seconds)),
@@ -61,6 +64,7 @@ class Settings:
             log_format=env.get("LOG_FORMAT", "json" if env.get("APP_ENV") == "production" else "text"),
             slow_query_ms=float(env.get("SLOW_QUERY_MS", cls.slow_query_ms)),
             metrics=env.get("METRICS", "1") not in ("0", "false", "no"),
+            workers=int(env.get("WORKERS", cls.workers)),
             otel=env.get("OTEL_ENABLED", "0") not in ("0", "false", "no") or bool(env.get("OTEL_EXPORTER_OTLP_ENDPOINT")),
         )
 

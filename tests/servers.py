@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -109,3 +110,57 @@ class AppServer:
 
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
+
+
+def find_pgbouncer() -> str:
+    found = shutil.which("pgbouncer") or ("/usr/sbin/pgbouncer" if os.path.exists("/usr/sbin/pgbouncer") else None)
+    if not found:
+        raise RuntimeError("pgbouncer is not installed: `make test` installs it (Debian package pgbouncer)")
+    return found
+
+
+class PgBouncer:
+    """PgBouncer in transaction mode in front of the test PostgreSQL (TCP or unix socket)."""
+
+    def __init__(self, database_server: str) -> None:
+        from urllib.parse import parse_qs, urlsplit
+
+        parts = urlsplit(database_server)
+        socket_dir = parse_qs(parts.query).get("host", [None])[0]
+        self.upstream_host = socket_dir or parts.hostname or "127.0.0.1"
+        self.upstream_port = parts.port or 5432
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="repgraph-pgbouncer-"))
+        self.proc: subprocess.Popen | None = None
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> None:
+        (self.dir / "userlist.txt").write_text('"postgres" ""\n')
+        (self.dir / "pgbouncer.ini").write_text(
+            "[databases]\n"
+            f"* = host={self.upstream_host} port={self.upstream_port} user=postgres\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {self.dir / 'userlist.txt'}\n"
+            "pool_mode = transaction\nmax_client_conn = 500\ndefault_pool_size = 10\nadmin_users = postgres\n"
+            "ignore_startup_parameters = extra_float_digits,options\n"
+            f"logfile = {self.dir / 'pgbouncer.log'}\n"
+        )
+        os.chmod(self.dir, 0o755)
+        for name in ("userlist.txt", "pgbouncer.ini"):
+            os.chmod(self.dir / name, 0o644)
+        command = [find_pgbouncer(), str(self.dir / "pgbouncer.ini")]
+        if os.geteuid() == 0:  # PgBouncer refuses to run as root: run it as the socket's owner
+            user = Path(self.upstream_host).owner() if self.upstream_host.startswith("/") else "postgres"
+            command[1:1] = ["-u", user]
+            shutil.chown(self.dir, user)
+        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, timeout=20, proc=self.proc)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        shutil.rmtree(self.dir, ignore_errors=True)

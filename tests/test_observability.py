@@ -47,7 +47,8 @@ async def test_ready_when_postgres_redis_and_migrations_are(client):
 
 async def test_not_ready_names_what_is_missing(settings, database_server):
     """A database one migration behind and a Redis nobody listens on: 503, and why."""
-    url = ensure_database(with_database(database_server, "postgres"), f"repgraph_behind_{_free_port()}")
+    name = f"repgraph_behind_{_free_port()}"
+    url = ensure_database(with_database(database_server, "postgres"), name)
     upgrade(url, "0001")
     app = create_app(replace(settings, database_url=url, redis_url=f"redis://127.0.0.1:{_free_port()}/0"))
     try:
@@ -59,7 +60,7 @@ async def test_not_ready_names_what_is_missing(settings, database_server):
         import psycopg
 
         with psycopg.connect(with_database(database_server, "postgres"), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
