@@ -28,6 +28,7 @@ class Settings:
     ws_keepalive_seconds: float = 15.0
     ws_ping_seconds: float = 60.0
     log_level: str = "info"
+    loader_mode: str = "batched"  # LOADER_MODE: batched | uncached | naive (benchmark baselines)
 
     @property
     def production(self) -> bool:
@@ -50,6 +51,7 @@ class Settings:
             ws_keepalive_seconds=float(env.get("WS_KEEPALIVE_SECONDS", cls.ws_keepalive_seconds)),
             ws_ping_seconds=float(env.get("WS_PING_SECONDS", cls.ws_ping_seconds)),
             log_level=env.get("LOG_LEVEL", cls.log_level),
+            loader_mode=env.get("LOADER_MODE", cls.loader_mode),
         )
 
     def validate(self) -> None:
