@@ -62,7 +62,7 @@ class Capture:
         return payload, plan
 
 
-async def _replay(url: str, plans: list[Plan], concurrency: int, duration: float, warmup: float) -> dict:
+async def replay_async(url: str, plans: list[Plan], concurrency: int, duration: float, warmup: float) -> dict:
     conns = [await psycopg.AsyncConnection.connect(url) for _ in range(concurrency)]
     done = [0]
     start = time.perf_counter()
@@ -95,4 +95,4 @@ async def _replay(url: str, plans: list[Plan], concurrency: int, duration: float
 
 def replay(url: str, plans: list[Plan], concurrency: int, duration: float = 5.0, warmup: float = 1.0) -> dict:
     """Requests/s of `plans` (one plan per request, cycled) sent directly with psycopg."""
-    return asyncio.run(_replay(url, plans, concurrency, duration, warmup))
+    return asyncio.run(replay_async(url, plans, concurrency, duration, warmup))
