@@ -37,6 +37,9 @@ class BaseLoader(DataLoader):
 
     async def fetch(self, stmt: Select) -> list[Any]:
         async with self.sessionmaker() as session:
+            # One read, so no transaction: autocommit spares the BEGIN and ROLLBACK round
+            # trips around every batch (three round trips become one).
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             return list((await session.execute(stmt)).all())
 
 
