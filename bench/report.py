@@ -19,7 +19,7 @@ def table(results: list[dict], naive: list[dict]) -> list[str]:
                      f"{r['statements']:.1f} | {r['replay_rps']:.1f} | {r['efficiency']:.2f} |")
     for r in naive:
         lines.append(f"| {r['case']} | {r['concurrency']} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-                     f"{r['statements']:.1f} | – | – |")
+                     f"{r['statements']:.1f} | – | – |".replace("| nan ", "| – "))
     return lines
 
 
@@ -88,7 +88,8 @@ def write(report: Path, results: list[dict], naive: list[dict], modes: dict, dee
         "",
         f"Heavy user's history, {deep['pages']} pages: the first page costs {deep['first_statements']} statements, the deepest "
         f"{deep['deepest_statements']}; p50 {deep['first']['p50']:.2f} ms vs {deep['deepest']['p50']:.2f} ms "
-        f"(deepest / first = {deep['ratio']:.2f}; target ≤ 1.2). EXPLAIN (ANALYZE, BUFFERS):",
+        f"(deepest / first = {deep['ratio']:.2f}; target ≤ 1.2; the two pages requested alternately on one connection). "
+        "EXPLAIN (ANALYZE, BUFFERS) of their statements:",
         "",
         "| page | table | indexes | seq scans | execution ms | shared buffers hit |",
         "|---|---|---|---|---|---|",
