@@ -302,10 +302,11 @@ def main() -> None:
             "pages": len(history), "first_statements": len(history[0]), "deepest_statements": len(history[-1]),
             "first": first, "deepest": deepest, "ratio": deepest["p50"] / first["p50"],
             "explain_first": explain(url, history[0]), "explain_deepest": explain(url, history[-1]),
+            "explain_dashboard": explain(url, plans["dashboard"][0]),
         }
         print(f"heavy user: {deep['pages']} pages; first page {deep['first_statements']} statements, p50 {first['p50']:.2f} ms; "
               f"deepest {deep['deepest_statements']} statements, p50 {deepest['p50']:.2f} ms (× {deep['ratio']:.2f})")
-        for label in ("explain_first", "explain_deepest"):
+        for label in ("explain_first", "explain_deepest", "explain_dashboard"):
             for e in deep[label]:
                 print(f"  {label[8:]:8s} {e['table']:18s} indexes {', '.join(e['indexes']) or '-'}; seq scans {', '.join(e['seq_scans']) or '-'}; "
                       f"{e['ms']:.2f} ms, {e['buffers']} buffers")
