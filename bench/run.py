@@ -256,6 +256,10 @@ def main() -> None:
     started = time.perf_counter()
 
     server_url = os.environ.get("DATABASE_URL") or resolve_database_url(None, ROOT / ".data" / "bench")
+    try:  # writer accounts a previous run could not remove would spoil the row counts
+        remove_writers(with_database(server_url, args.database))
+    except psycopg.OperationalError:
+        pass  # no such database yet
     url = dataset.ensure(with_database(server_url, "postgres"), args.database)
     writers = setup_writers(url, max(levels))
     results: list[dict] = []
