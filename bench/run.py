@@ -271,7 +271,6 @@ def main() -> None:
         print(f"results identical with and without caches (batched / uncached / naive): {'yes' if same else 'NO'}")
         if not same:
             raise SystemExit("responses differ between loader modes")
-        # logSet's captured statements wrote sets; restart its sessions from where the load will.
         server = start_server(url)
         try:
             for case, reqs in requests.items():
