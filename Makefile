@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 GRAPHIQL := server/graphiql/node_modules/.package-lock.json
 
-.PHONY: install run test migrate demo schema bench-live chromium pgbouncer clean
+.PHONY: install run test migrate demo schema bench bench-live chromium pgbouncer clean
 
 install: $(STAMP) $(GRAPHIQL)
 
@@ -57,3 +57,9 @@ schema: install
 
 clean:
 	rm -rf $(VENV) .data server/graphiql/node_modules
+
+# `make bench`: the query benchmark at scale (dataset built once, ~1 min; a run ~8 min).
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--duration 10 --fanout 0".
+bench: install
+	$(PY) -c "import matplotlib" 2>/dev/null || $(PY) -m pip install --quiet --editable '.[test,bench]'
+	$(PY) -m bench $(BENCH_ARGS)

@@ -53,4 +53,5 @@ class Context:
 
     def fresh_loaders(self) -> None:
         """Forget everything loaded so far (after a write, reads must see it)."""
-        self.loaders = Loaders(self.sessionmaker)
+        self.loaders = self.loaders.fresh()
+        self.extra.pop("viewer_language", None)

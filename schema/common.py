@@ -23,4 +23,7 @@ async def load_visible(info: Info, loader_cls: type, key: uuid.UUID | None) -> A
 
 async def viewer_language(info: Info) -> str:
     viewer = await info.context.viewer()
-    return viewer.language if viewer is not None else "en"
+    language = viewer.language if viewer is not None else "en"
+    # Known from here on, so per-item name fields can answer without a coroutine.
+    info.context.extra["viewer_language"] = language
+    return language

@@ -55,9 +55,19 @@ class Exercise(relay.Node):
         )
 
     @strawberry.field(description="The name in `lang`, else in the viewer's language; English where no translation exists.")
-    async def name(self, info: Info, lang: Language | None = None) -> str:
-        language = lang.value if lang is not None else await viewer_language(info)
+    def name(self, info: Info, lang: Language | None = None) -> str:
+        # Synchronous once the viewer's language is known: in a list of hundreds of
+        # exercises a coroutine per name costs more than the rest of the field.
+        language = lang.value if lang is not None else info.context.extra.get("viewer_language")
+        if language is None:
+            return self._name_in_viewer_language(info)  # type: ignore[return-value]  # graphql-core awaits it
+        return self._name_in(language)
+
+    def _name_in(self, language: str) -> str:
         return (self.row.name_he if language == "he" else None) or self.row.name
+
+    async def _name_in_viewer_language(self, info: Info) -> str:
+        return self._name_in(await viewer_language(info))
 
     @strawberry.field(description="The English name.")
     def name_en(self) -> str:

@@ -21,6 +21,7 @@ from loaders.workouts import (
     TotalsBySessionIdLoader,
     WorkoutSessionByIdLoader,
 )
+from resolvers.access import can_read
 from resolvers.pagination import MAX_PAGE, page_request
 from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
@@ -90,6 +91,8 @@ class SetLog(relay.Node):
     notes: str | None = strawberry.field(description="Free-form notes.")
     client_id: str | None = strawberry.field(description="The idempotency key the client sent with `logSet`.")
     completed_at: datetime = strawberry.field(description="When the set was done.")
+    # (Exercise | None,) when the list this set came in loaded the exercises in batch.
+    attached_exercise: strawberry.Private[tuple | None] = None
 
     @classmethod
     def from_row(cls, row: Any) -> SetLog:
@@ -126,7 +129,12 @@ class SetLog(relay.Node):
         return float(self.row.rpe) if self.row.rpe is not None else None
 
     @strawberry.field(description="The exercise performed.")
-    async def exercise(self, info: Info) -> Exercise | None:
+    def exercise(self, info: Info) -> Exercise | None:
+        if self.attached_exercise is not None:
+            return self.attached_exercise[0]
+        return self._load_exercise(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _load_exercise(self, info: Info) -> Exercise | None:
         row = await load_visible(info, ExerciseByIdLoader, self.row.exercise_id)
         return Exercise.from_row(row) if row else None
 
@@ -197,10 +205,38 @@ class WorkoutSession(relay.Node):
 async def set_connection(info: Info, session_id: Any, request: PageRequest) -> Connection[SetLog]:
     loaders = info.context.loaders
     page = await loaders.get(SetLogPageBySessionIdLoader, request, None).load(session_id)
-    return build_connection(
+    connection = build_connection(
         page,
         request,
         SetLog.from_row,
         lambda r: (r.position,),
         lambda: loaders.get(SetLogCountBySessionIdLoader, None).load(session_id),
     )
+    if selects(info.selected_fields[0].selections, ("edges", "node", "exercise")):
+        await attach_exercises(info, [edge.node for edge in connection.edges])
+    return connection
+
+
+def selects(selections: list[Any], path: tuple[str, ...]) -> bool:
+    """Whether the query selects `path` (field names, through fragments) below these selections."""
+    for selection in selections:
+        name = getattr(selection, "name", None)
+        children = getattr(selection, "selections", None) or []
+        if name is None or not hasattr(selection, "arguments"):  # a fragment: look inside
+            if selects(children, path):
+                return True
+        elif name == path[0] and (len(path) == 1 or selects(children, path[1:])):
+            return True
+    return False
+
+
+async def attach_exercises(info: Info, sets: list[SetLog]) -> None:
+    """Load the sets' exercises in one batch (shared with every other list in the request)
+    and attach them, so `exercise` is a plain value per set rather than a loader call each."""
+    ids = list({s.row.exercise_id for s in sets})
+    if not ids:
+        return
+    rows = await info.context.loaders.get(ExerciseByIdLoader).load_many(ids)
+    shown = {key: Exercise.from_row(row) if await can_read(info.context, row) else None for key, row in zip(ids, rows)}
+    for s in sets:
+        s.attached_exercise = (shown[s.row.exercise_id],)

@@ -64,7 +64,7 @@ class GraphQLView(GraphQL):
         return Context(
             settings=settings,
             sessionmaker=sessionmaker,
-            loaders=Loaders(sessionmaker),
+            loaders=Loaders(sessionmaker, settings.loader_mode),
             viewer_id=viewer_id,
             auth_error=auth_error,
             live=self.app_state.live,

@@ -37,6 +37,7 @@ class Settings:
     metrics: bool = True  # Prometheus metrics at /metrics
     workers: int = 1  # server processes (uvicorn workers); more than one needs REDIS_URL
     otel: bool = False  # OpenTelemetry tracing of operations (server/tracing.py)
+    loader_mode: str = "batched"  # LOADER_MODE: batched | uncached | naive (benchmark baselines)
 
     @property
     def production(self) -> bool:
@@ -66,6 +67,7 @@ class Settings:
             metrics=env.get("METRICS", "1") not in ("0", "false", "no"),
             workers=int(env.get("WORKERS", cls.workers)),
             otel=env.get("OTEL_ENABLED", "0") not in ("0", "false", "no") or bool(env.get("OTEL_EXPORTER_OTLP_ENDPOINT")),
+            loader_mode=env.get("LOADER_MODE", cls.loader_mode),
         )
 
     def validate(self) -> None:

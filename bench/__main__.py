@@ -1,0 +1,5 @@
+"""`python -m bench`: the query benchmark (bench.run)."""
+
+from bench.run import main
+
+main()
