@@ -51,6 +51,13 @@ class FastMaskErrors(MaskErrors):
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": current_request_id()}
         return masked
 
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        from schema.limits import assign_code
+
+        for error in errors:
+            assign_code(error)
+        return super()._process_errors(errors)
+
     def _process_result(self, result: object) -> None:
         errors = getattr(result, "errors", None)
         if errors:

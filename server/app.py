@@ -24,6 +24,7 @@ from resolvers.errors import ApiError
 from schema import build_schema
 from schema import schema as default_schema
 from schema.broadcast import Broadcasts
+from schema.limits import Limits
 from server import graphiql, tracing
 from server.auth import viewer_from_header
 from server.health import healthz, migration_head, readyz
@@ -135,7 +136,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     settings = settings or Settings.from_env()
     settings.validate()
     provider = tracer_provider or tracing.tracer_provider(settings)
-    schema = build_schema(tracer_provider=provider) if provider is not None else default_schema
+    limits = Limits(settings.max_query_depth, settings.max_aliases, settings.max_tokens, settings.max_query_cost)
+    schema = build_schema(limits=limits, tracer_provider=provider) if provider is not None or limits != Limits() else default_schema
     url = database_url or settings.database_url
     if not url:
         raise RuntimeError("create_app needs a database URL (db.setup.resolve_database_url finds one)")

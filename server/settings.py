@@ -37,6 +37,10 @@ class Settings:
     metrics: bool = True  # Prometheus metrics at /metrics
     workers: int = 1  # server processes (uvicorn workers); more than one needs REDIS_URL
     otel: bool = False  # OpenTelemetry tracing of operations (server/tracing.py)
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 3000
+    max_query_cost: int = 25_000
     loader_mode: str = "batched"  # LOADER_MODE: batched | uncached | naive (benchmark baselines)
 
     @property
@@ -67,6 +71,10 @@ class Settings:
             metrics=env.get("METRICS", "1") not in ("0", "false", "no"),
             workers=int(env.get("WORKERS", cls.workers)),
             otel=env.get("OTEL_ENABLED", "0") not in ("0", "false", "no") or bool(env.get("OTEL_EXPORTER_OTLP_ENDPOINT")),
+            max_query_depth=int(env.get("MAX_QUERY_DEPTH", cls.max_query_depth)),
+            max_aliases=int(env.get("MAX_ALIASES", cls.max_aliases)),
+            max_tokens=int(env.get("MAX_TOKENS", cls.max_tokens)),
+            max_query_cost=int(env.get("MAX_QUERY_COST", cls.max_query_cost)),
             loader_mode=env.get("LOADER_MODE", cls.loader_mode),
         )
 
