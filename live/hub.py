@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +25,7 @@ class Live:
         self.sessionmaker = sessionmaker
         self.broker = RedisBroker(redis_url, queue_size) if redis_url else MemoryBroker(queue_size)
         self.relay = OutboxRelay(sessionmaker, self.broker)
+        self.streams_by_user: Counter = Counter()  # open live subscriptions per viewer, in this process
         self.broadcasts = None  # schema.broadcast.Broadcasts, attached by the app: identical subscriptions share one render
 
     async def last_event_id(self, channel: str) -> int:

@@ -28,6 +28,10 @@ class SlowConsumerError(ApiError):
     code = "SLOW_CONSUMER"
 
 
+class TooManySubscriptions(ApiError):
+    code = "TOO_MANY_SUBSCRIPTIONS"
+
+
 @strawberry.enum(description="What happened to a workout's status.")
 class WorkoutChange(Enum):
     STARTED = "started"
@@ -141,6 +145,11 @@ def _after(after: str | None) -> int | None:
 async def _deliver(info: Info, channel: str, after: int | None) -> AsyncGenerator[Any, None]:
     ctx = info.context
     sink = current_sink.get()
+    open_streams = ctx.live.streams_by_user
+    limit = ctx.settings.ws_max_subscriptions_per_user
+    if open_streams[ctx.viewer_id] >= limit:
+        raise TooManySubscriptions(f"At most {limit} live subscriptions per user are open at once; close one first", max=limit)
+    open_streams[ctx.viewer_id] += 1
     try:
         if sink is not None and ctx.live.broadcasts is not None:
             async for item in _broadcast(ctx, sink, channel, after):
@@ -150,6 +159,10 @@ async def _deliver(info: Info, channel: str, after: int | None) -> AsyncGenerato
             yield _event(ctx, event)
     except SlowConsumer as exc:
         raise SlowConsumerError("Subscriber fell too far behind; resubscribe with `after` set to the last eventId") from exc
+    finally:
+        open_streams[ctx.viewer_id] -= 1
+        if not open_streams[ctx.viewer_id]:
+            del open_streams[ctx.viewer_id]
 
 
 def _event(ctx: Any, event: ev.Event) -> LiveEvent:

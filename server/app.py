@@ -30,6 +30,7 @@ from server.auth import viewer_from_header
 from server.health import healthz, migration_head, readyz
 from server.logs import attach_request_ids
 from server.metrics import Metrics, metrics_endpoint, watch_slow_queries
+from server.ratelimit import MemoryCounter, RateLimitMiddleware, RedisCounter
 from server.request_id import RequestIdMiddleware
 from server.settings import Settings
 from server.websockets import LegacyWSHandler, TransportWSHandler
@@ -155,6 +156,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         if settings.live_groups:
             app.state.live.broadcasts = Broadcasts(app.state.live, schema._schema)
         await app.state.live.start()
+        broker_redis = getattr(app.state.live.broker, "redis", None)
+        app.state.rate_counter = RedisCounter(broker_redis) if broker_redis is not None else MemoryCounter()
         try:
             yield
         finally:
@@ -162,6 +165,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             await engine.dispose()
 
     app = Starlette(lifespan=lifespan)
+    app.add_middleware(RateLimitMiddleware, state=app.state)
     app.add_middleware(RequestIdMiddleware)
     attach_request_ids()
     app.state.settings = settings
@@ -173,6 +177,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         graphql_ide="graphiql" if settings.graphiql else None,
         keep_alive=True,
         keep_alive_interval=settings.ws_keepalive_seconds,
+        max_subscriptions_per_connection=settings.ws_max_subscriptions_per_connection,
     )
     routes = [
         Route("/healthz", healthz),

@@ -41,6 +41,11 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 3000
     max_query_cost: int = 25_000
+    rate_limit_user: int = 600  # GraphQL requests per window per signed-in user (0: no limit)
+    rate_limit_ip: int = 1200  # GraphQL requests per window per client address (0: no limit)
+    rate_limit_window: int = 60  # seconds
+    ws_max_subscriptions_per_connection: int = 20
+    ws_max_subscriptions_per_user: int = 100  # per process
     loader_mode: str = "batched"  # LOADER_MODE: batched | uncached | naive (benchmark baselines)
 
     @property
@@ -75,6 +80,11 @@ class Settings:
             max_aliases=int(env.get("MAX_ALIASES", cls.max_aliases)),
             max_tokens=int(env.get("MAX_TOKENS", cls.max_tokens)),
             max_query_cost=int(env.get("MAX_QUERY_COST", cls.max_query_cost)),
+            rate_limit_user=int(env.get("RATE_LIMIT_USER", cls.rate_limit_user)),
+            rate_limit_ip=int(env.get("RATE_LIMIT_IP", cls.rate_limit_ip)),
+            rate_limit_window=int(env.get("RATE_LIMIT_WINDOW", cls.rate_limit_window)),
+            ws_max_subscriptions_per_connection=int(env.get("WS_MAX_SUBSCRIPTIONS_PER_CONNECTION", cls.ws_max_subscriptions_per_connection)),
+            ws_max_subscriptions_per_user=int(env.get("WS_MAX_SUBSCRIPTIONS_PER_USER", cls.ws_max_subscriptions_per_user)),
             loader_mode=env.get("LOADER_MODE", cls.loader_mode),
         )
 

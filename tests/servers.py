@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -82,6 +84,11 @@ class AppServer:
             "SECRET_KEY": secret,
             "LOG_LEVEL": "info",
             "WS_KEEPALIVE_SECONDS": "1",
+            # Tests and the live benchmark follow one workout with thousands of sockets as one user.
+            "WS_MAX_SUBSCRIPTIONS_PER_USER": "20000",
+            # ... and send more requests a minute from one address than a client would.
+            "RATE_LIMIT_USER": "0",
+            "RATE_LIMIT_IP": "0",
         }
         if redis_url:
             self.env["REDIS_URL"] = redis_url
@@ -164,3 +171,26 @@ class PgBouncer:
             self.proc.terminate()
             self.proc.wait(10)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def serve_in_thread(app) -> Iterator[str]:
+    """`app` under uvicorn on a free port in a background thread; yields its base URL."""
+    import threading
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
+from resolvers.ids import decode_id
 from server.app import create_app
+from tests.servers import serve_in_thread
+from tests.stories import start_workout
+from tests.test_live import FROM_START, WORKOUT_EVENTS
+from tests.wsclient import LEGACY_WS, TRANSPORT_WS, WsClient
 
 DASHBOARD = """
 query Dashboard($sessions: Int, $sets: Int) {
@@ -19,23 +25,16 @@ query Dashboard($sessions: Int, $sets: Int) {
 """
 
 
-async def limited_app(settings, **limits):
-    app = create_app(replace(settings, **limits))
-    async with LifespanManager(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
-            yield http
-
-
 @pytest.fixture(scope="module")
 async def strict(settings):
     """An app with small limits, so that the refusals are easy to provoke."""
-    async for http in limited_app(settings, max_query_depth=5, max_aliases=3, max_tokens=60):
+    async with _client(settings, max_query_depth=5, max_aliases=3, max_tokens=60) as http:
         yield http
 
 
 @pytest.fixture(scope="module")
 async def frugal(settings):
-    async for http in limited_app(settings, max_query_cost=500):
+    async with _client(settings, max_query_cost=500) as http:
         yield http
 
 
@@ -91,3 +90,70 @@ async def test_request_errors_have_stable_codes(client):
     assert syntax["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
     invalid = await client.error("{ noSuchField }")
     assert invalid["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_rate_limits_per_user_are_shared_by_processes_through_redis(settings, register, redis_url):
+    """Two app instances on one Redis: a user's fourth request in the window is refused by either."""
+    import redis.asyncio as aioredis
+
+    limits = dict(rate_limit_user=3, rate_limit_ip=0)
+    alice, bob = await register(), await register()
+    async with contextlib.AsyncExitStack() as stack:
+        first = await stack.enter_async_context(_client(settings, **limits))
+        second = await stack.enter_async_context(_client(settings, **limits))
+        query = {"query": "{ viewer { id } }"}
+        auth = {"Authorization": f"Bearer {alice.token}"}
+        for http in (first, second, first):
+            assert (await http.post("/graphql", json=query, headers=auth)).status_code == 200
+        refused = await second.post("/graphql", json=query, headers=auth)
+        assert (await first.post("/graphql", json=query, headers={"Authorization": f"Bearer {bob.token}"})).status_code == 200
+    assert refused.status_code == 429
+    retry_after = int(refused.headers["retry-after"])
+    assert 1 <= retry_after <= 60
+    (error,) = refused.json()["errors"]
+    assert error["extensions"] == {"code": "RATE_LIMITED", "retryAfter": retry_after}
+    redis = aioredis.Redis.from_url(redis_url)
+    try:
+        keys = [k.decode() async for k in redis.scan_iter(f"repgraph:rl:user:{decode_id(alice.id, 'User', 'id')}:*")]
+    finally:
+        await redis.aclose()
+    assert keys, "the count lives in Redis"
+
+
+async def test_rate_limits_per_address_cover_anonymous_requests(settings):
+    async with _client(settings, rate_limit_user=0, rate_limit_ip=2) as http:
+        statuses = [(await http.post("/graphql", json={"query": "{ __typename }"})).status_code for _ in range(3)]
+        other_path = await http.get("/healthz")
+    assert statuses == [200, 200, 429]
+    assert other_path.status_code == 200  # only GraphQL requests are counted
+
+
+async def test_subscriptions_are_capped_per_connection_and_per_user(settings, client, register):
+    athlete = await register()
+    session_id = (await start_workout(client, athlete.token))["id"]
+    app = create_app(replace(settings, ws_max_subscriptions_per_connection=2, ws_max_subscriptions_per_user=3))
+    async with LifespanManager(app):
+        with serve_in_thread(app) as url:
+            ws = await WsClient.open(url, TRANSPORT_WS, athlete.token)
+            for _ in range(2):
+                await ws.subscribe(WORKOUT_EVENTS, {"sessionId": session_id, "after": FROM_START})
+                await ws.next_payload()  # the STARTED event: this one is live
+            await ws.subscribe(WORKOUT_EVENTS, {"sessionId": session_id})
+            over = await ws.receive_skipping_keepalive()
+            assert over["type"] == "error" and "limit" in over["payload"][0]["message"]
+            other = await WsClient.open(url, LEGACY_WS, athlete.token)
+            await other.subscribe(WORKOUT_EVENTS, {"sessionId": session_id, "after": FROM_START})
+            await other.next_payload()
+            await other.subscribe(WORKOUT_EVENTS, {"sessionId": session_id})  # the user's fourth
+            payload = await other.next_payload()
+            assert payload["errors"][0]["extensions"] == {"code": "TOO_MANY_SUBSCRIPTIONS", "max": 3}
+            for socket in (ws, other):
+                await socket.close()
+
+
+@contextlib.asynccontextmanager
+async def _client(settings, **overrides):
+    app = create_app(replace(settings, **overrides))
+    async with LifespanManager(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+            yield http
