@@ -27,7 +27,7 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 
 from resolvers.pagination import DEFAULT_PAGE, MAX_PAGE
 
@@ -41,6 +41,7 @@ class Limits:
     max_aliases: int = 30
     max_tokens: int = 3000
     max_cost: int = 25_000
+    introspection: bool = True
 
     def extensions(self) -> list:
         return [
@@ -48,6 +49,7 @@ class Limits:
             lambda: QueryDepthLimiter(max_depth=self.max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=self.max_aliases),
             lambda: QueryCostLimit(self.max_cost),
+            *([] if self.introspection else [DisableIntrospection]),
         ]
 
 

@@ -10,6 +10,7 @@ import orjson
 from cross_web import HTTPException
 from sqlalchemy import event
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -30,6 +31,7 @@ from server.auth import viewer_from_header
 from server.health import healthz, migration_head, readyz
 from server.logs import attach_request_ids
 from server.metrics import Metrics, metrics_endpoint, watch_slow_queries
+from server.persisted import MemoryStore, PersistedQueryMiddleware, RedisStore, load_manifest
 from server.ratelimit import MemoryCounter, RateLimitMiddleware, RedisCounter
 from server.request_id import RequestIdMiddleware
 from server.settings import Settings
@@ -137,7 +139,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     settings = settings or Settings.from_env()
     settings.validate()
     provider = tracer_provider or tracing.tracer_provider(settings)
-    limits = Limits(settings.max_query_depth, settings.max_aliases, settings.max_tokens, settings.max_query_cost)
+    limits = Limits(settings.max_query_depth, settings.max_aliases, settings.max_tokens, settings.max_query_cost, settings.introspection)
     schema = build_schema(limits=limits, tracer_provider=provider) if provider is not None or limits != Limits() else default_schema
     url = database_url or settings.database_url
     if not url:
@@ -158,6 +160,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         await app.state.live.start()
         broker_redis = getattr(app.state.live.broker, "redis", None)
         app.state.rate_counter = RedisCounter(broker_redis) if broker_redis is not None else MemoryCounter()
+        if settings.persisted_queries == "apq":
+            app.state.persisted_store = RedisStore(broker_redis) if broker_redis is not None else MemoryStore()
         try:
             yield
         finally:
@@ -165,8 +169,19 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             await engine.dispose()
 
     app = Starlette(lifespan=lifespan)
+    # Outermost last: CORS headers on every answer, then the request id, rate limits,
+    # and the body limit with persisted queries right in front of the GraphQL view.
+    app.add_middleware(PersistedQueryMiddleware, state=app.state)
     app.add_middleware(RateLimitMiddleware, state=app.state)
     app.add_middleware(RequestIdMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "x-request-id"], expose_headers=["x-request-id", "retry-after"],
+            max_age=600,
+        )
+    app.state.persisted_store = None
+    app.state.persisted_allowlist = load_manifest(settings.persisted_queries_file) if settings.persisted_queries == "allowlist" else None
     attach_request_ids()
     app.state.settings = settings
     app.state.metrics = Metrics(app.state) if settings.metrics else None
@@ -178,6 +193,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         keep_alive=True,
         keep_alive_interval=settings.ws_keepalive_seconds,
         max_subscriptions_per_connection=settings.ws_max_subscriptions_per_connection,
+        allowed_origins=settings.cors_origins,
     )
     routes = [
         Route("/healthz", healthz),

@@ -46,6 +46,11 @@ class Settings:
     rate_limit_window: int = 60  # seconds
     ws_max_subscriptions_per_connection: int = 20
     ws_max_subscriptions_per_user: int = 100  # per process
+    persisted_queries: str = "apq"  # "apq" (automatic persisted queries), "allowlist" or "off"
+    persisted_queries_file: str | None = None  # the allow-list manifest: JSON {sha256: document}
+    max_body_bytes: int = 1_048_576
+    introspection: bool = True  # off by default in production
+    cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API (CORS, websockets)
     loader_mode: str = "batched"  # LOADER_MODE: batched | uncached | naive (benchmark baselines)
 
     @property
@@ -55,6 +60,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
+        production = env.get("APP_ENV") == "production"
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             redis_url=env.get("REDIS_URL") or None,
@@ -66,7 +72,7 @@ class Settings:
             data_dir=Path(env.get("DATA_DIR", ROOT / ".data")),
             db_pool_size=int(env.get("DB_POOL_SIZE", cls.db_pool_size)),
             db_pgbouncer=env.get("DB_PGBOUNCER", "0") not in ("0", "false", "no"),
-            graphiql=env.get("GRAPHIQL", "1") not in ("0", "false", "no"),
+            graphiql=env.get("GRAPHIQL", "0" if production else "1") not in ("0", "false", "no"),
             ws_keepalive_seconds=float(env.get("WS_KEEPALIVE_SECONDS", cls.ws_keepalive_seconds)),
             ws_ping_seconds=float(env.get("WS_PING_SECONDS", cls.ws_ping_seconds)),
             live_groups=env.get("LIVE_GROUPS", "1") not in ("0", "false", "no"),
@@ -85,9 +91,16 @@ class Settings:
             rate_limit_window=int(env.get("RATE_LIMIT_WINDOW", cls.rate_limit_window)),
             ws_max_subscriptions_per_connection=int(env.get("WS_MAX_SUBSCRIPTIONS_PER_CONNECTION", cls.ws_max_subscriptions_per_connection)),
             ws_max_subscriptions_per_user=int(env.get("WS_MAX_SUBSCRIPTIONS_PER_USER", cls.ws_max_subscriptions_per_user)),
+            persisted_queries=env.get("PERSISTED_QUERIES", cls.persisted_queries),
+            persisted_queries_file=env.get("PERSISTED_QUERIES_FILE") or None,
+            max_body_bytes=int(env.get("MAX_BODY_BYTES", cls.max_body_bytes)),
+            introspection=env.get("INTROSPECTION", "0" if production else "1") not in ("0", "false", "no"),
+            cors_origins=tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()),
             loader_mode=env.get("LOADER_MODE", cls.loader_mode),
         )
 
     def validate(self) -> None:
+        if self.persisted_queries not in ("apq", "allowlist", "off"):
+            raise RuntimeError("PERSISTED_QUERIES must be apq, allowlist or off")
         if self.production and self.secret_key == DEFAULT_SECRET:
             raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")

@@ -14,16 +14,28 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Bas
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from schema.broadcast import Sink, current_sink
+from server.persisted import sha256
 
 
 def _sink(websocket: Any, prefix: str, query: str, operation_name: str | None, variables: dict | None) -> Sink:
     return Sink(send_text=websocket.ws.send_text, prefix=prefix, query=query, operation_name=operation_name, variables=variables)
 
 
+def _not_allowed(view: Any, query: str) -> dict | None:
+    """The error for a document outside the allow-list (when the server runs one), else None."""
+    allowlist = view.app_state.persisted_allowlist
+    if allowlist is None or sha256(query or "") in allowlist:
+        return None
+    return {"message": "Only registered documents may run on this server", "extensions": {"code": "PERSISTED_QUERY_NOT_ALLOWED"}}
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler):
     """graphql-transport-ws."""
 
     async def run_operation(self, operation) -> None:
+        if error := _not_allowed(self.view, operation.query):
+            await operation.send_operation_message({"id": operation.id, "type": "error", "payload": [error]})
+            return
         prefix = '{"id":' + orjson.dumps(operation.id).decode() + ',"type":"next","payload":'
         current_sink.set(_sink(self.websocket, prefix, operation.query, operation.operation_name, operation.variables))
         await super().run_operation(operation)
@@ -33,6 +45,10 @@ class LegacyWSHandler(BaseGraphQLWSHandler):
     """graphql-ws (the legacy subscriptions-transport-ws protocol)."""
 
     async def handle_async_results(self, operation_id: str, query: str, operation_name: str | None, variables: dict | None) -> None:
+        if error := _not_allowed(self.view, query):
+            await self.send_message({"type": "error", "id": operation_id, "payload": error})
+            self.tasks.pop(operation_id, None)
+            return
         prefix = '{"type":"data","id":' + orjson.dumps(operation_id).decode() + ',"payload":'
         current_sink.set(_sink(self.websocket, prefix, query, operation_name, variables))
         await super().handle_async_results(operation_id, query, operation_name, variables)

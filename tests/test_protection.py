@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 from dataclasses import replace
 
 import httpx
@@ -11,6 +13,7 @@ from asgi_lifespan import LifespanManager
 
 from resolvers.ids import decode_id
 from server.app import create_app
+from server.settings import Settings
 from tests.servers import serve_in_thread
 from tests.stories import start_workout
 from tests.test_live import FROM_START, WORKOUT_EVENTS
@@ -157,3 +160,96 @@ async def _client(settings, **overrides):
     async with LifespanManager(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
             yield http
+
+
+SEARCH = '{ exercises(first: 1, filter: {search: "squat"}) { totalCount } }'
+
+
+def apq(digest: str, query: str | None = None) -> dict:
+    body = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}}}
+    if query is not None:
+        body["query"] = query
+    return body
+
+
+async def test_automatic_persisted_queries_register_then_run_by_hash(settings, redis_url):
+    import redis.asyncio as aioredis
+
+    digest = hashlib.sha256(SEARCH.encode()).hexdigest()
+    async with _client(settings) as http:
+        unknown = await http.post("/graphql", json=apq(digest))
+        assert unknown.status_code == 200
+        assert unknown.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+        wrong = await http.post("/graphql", json=apq("0" * 64, SEARCH))
+        assert wrong.status_code == 400 and wrong.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_HASH_MISMATCH"
+        registered = await http.post("/graphql", json=apq(digest, SEARCH))
+        assert registered.json()["data"]["exercises"]["totalCount"] >= 1
+    # Another process (a new app on the same Redis) runs it by hash alone, over POST and GET.
+    async with _client(settings) as http:
+        by_hash = await http.post("/graphql", json=apq(digest))
+        by_get = await http.get("/graphql", params={"extensions": json.dumps(apq(digest)["extensions"])})
+    assert by_hash.json() == registered.json() == by_get.json()
+    redis = aioredis.Redis.from_url(redis_url)
+    try:
+        assert (await redis.get(f"repgraph:apq:{digest}")).decode() == SEARCH
+    finally:
+        await redis.aclose()
+
+
+async def test_allow_list_mode_runs_only_registered_documents(settings, tmp_path, client, register):
+    manifest = tmp_path / "queries.json"
+    manifest.write_text(json.dumps({hashlib.sha256(SEARCH.encode()).hexdigest(): SEARCH}))
+    digest = hashlib.sha256(SEARCH.encode()).hexdigest()
+    athlete = await register()
+    session_id = (await start_workout(client, athlete.token))["id"]
+    app = create_app(replace(settings, persisted_queries="allowlist", persisted_queries_file=str(manifest)))
+    async with LifespanManager(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+            by_text = await http.post("/graphql", json={"query": SEARCH})
+            by_hash = await http.post("/graphql", json=apq(digest))
+            other = await http.post("/graphql", json={"query": "{ __typename }"})
+            register_new = await http.post("/graphql", json=apq(hashlib.sha256(b"{ __typename }").hexdigest(), "{ __typename }"))
+        with serve_in_thread(app) as url:
+            ws = await WsClient.open(url, TRANSPORT_WS, athlete.token)
+            await ws.subscribe(WORKOUT_EVENTS, {"sessionId": session_id})
+            refused_live = await ws.receive_skipping_keepalive()
+            await ws.close()
+    assert by_text.json()["data"] == by_hash.json()["data"] and by_text.json()["data"]["exercises"]["totalCount"] >= 1
+    for response in (other, register_new):
+        assert response.status_code == 403
+        assert response.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
+    assert refused_live["type"] == "error"
+    assert refused_live["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
+
+
+async def test_oversized_bodies_are_refused(settings):
+    async with _client(settings, max_body_bytes=2000) as http:
+        big = await http.post("/graphql", json={"query": "{ __typename }", "variables": {"pad": "x" * 5000}})
+        small = await http.post("/graphql", json={"query": "{ __typename }"})
+    assert big.status_code == 413 and big.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+    assert small.status_code == 200
+
+
+async def test_cors_allows_only_listed_origins(settings):
+    async with _client(settings, cors_origins=("https://app.example",)) as http:
+        allowed = await http.options("/graphql", headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST",
+                                                           "Access-Control-Request-Headers": "authorization,content-type"})
+        denied = await http.options("/graphql", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+        simple = await http.post("/graphql", json={"query": "{ __typename }"}, headers={"Origin": "https://app.example"})
+    assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == "https://app.example"
+    assert denied.status_code == 400 and "access-control-allow-origin" not in denied.headers
+    assert simple.headers["access-control-allow-origin"] == "https://app.example"
+    assert "x-request-id" in simple.headers["access-control-expose-headers"]
+
+
+async def test_production_defaults_turn_introspection_and_graphiql_off(settings):
+    production = Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "s" * 40})
+    assert not production.introspection and not production.graphiql and production.log_format == "json"
+    async with _client(settings, introspection=False, graphiql=False) as http:
+        introspection = await http.post("/graphql", json={"query": "{ __schema { types { name } } }"})
+        page = await http.get("/graphql", headers={"Accept": "text/html"})
+        ordinary = await http.post("/graphql", json={"query": "{ __typename }"})
+    assert introspection.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "introspection" in introspection.json()["errors"][0]["message"].lower()
+    assert page.status_code == 404
+    assert ordinary.json() == {"data": {"__typename": "Query"}}
