@@ -16,9 +16,9 @@ INTERNAL_ERROR_MESSAGE = "Internal server error"
 
 
 def is_expected(error: GraphQLError) -> bool:
-    """Our own coded errors and GraphQL's syntax/validation errors (no original error) pass through."""
+    """Our own coded errors and GraphQL's request errors (syntax, validation, variable values) pass through."""
     original = error.original_error
-    return original is None or isinstance(original, ApiError)
+    return original is None or isinstance(original, (ApiError, GraphQLError))
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -58,12 +58,15 @@ _CODES = [
     (re.compile(r"exceeds maximum operation depth"), "QUERY_TOO_DEEP"),
     (re.compile(r"aliases found\. Allowed"), "TOO_MANY_ALIASES"),
     (re.compile(r"Document contains more than \d+ tokens"), "TOO_MANY_TOKENS"),
+    (re.compile(r"^Variable '\$\w+' (got invalid value|has invalid value|of required type|of non-null type)"), "BAD_USER_INPUT"),
 ]
 
 
 def assign_code(error: GraphQLError) -> None:
     """Give a request error (parse, validation, limits) a stable `extensions.code`."""
-    if (error.extensions or {}).get("code") or error.original_error is not None:
+    if (error.extensions or {}).get("code"):
+        return
+    if error.original_error is not None and not isinstance(error.original_error, GraphQLError):
         return
     code = next((code for pattern, code in _CODES if pattern.search(error.message)), None)
     if code is None:

@@ -93,6 +93,10 @@ async def test_request_errors_have_stable_codes(client):
     assert syntax["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
     invalid = await client.error("{ noSuchField }")
     assert invalid["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    # Variables of the wrong type or missing are the client's mistake, not an internal error.
+    paged = "query($n: Int!) { exercises(first: $n) { totalCount } }"
+    assert (await client.error(paged, {"n": "many"}))["extensions"]["code"] == "BAD_USER_INPUT"
+    assert (await client.error(paged, {}))["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 async def test_rate_limits_per_user_are_shared_by_processes_through_redis(settings, register, redis_url):
