@@ -22,7 +22,7 @@ from server.app import create_app
 from server.settings import Settings
 
 Plan = list[tuple[str, Any]]
-RELAY_MARKERS = ("pg_try_advisory_xact_lock", "published_at IS NULL", "UPDATE outbox_events SET published_at")
+RELAY_MARKERS = ("pg_try_advisory_xact_lock", "published_at IS NULL", "UPDATE outbox_events SET published_at", "user_sessions")
 
 
 class Capture:

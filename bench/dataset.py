@@ -184,3 +184,15 @@ def generate(url: str, scale: Scale, log=print) -> None:
         for table in ("users", "workout_sessions", "set_logs", "personal_records"):
             conn.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(table)))
     log(f"dataset: VACUUM ANALYZE in {time.perf_counter() - t0:.1f} s")
+
+
+def session_token(url: str, secret: str, user_id, ttl_seconds: int = 24 * 3600) -> str:
+    """An access token for `user_id` with a sign-in of its own (generated users never signed in)."""
+    from domain.security import issue_token
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        session_id = conn.execute(
+            "INSERT INTO user_sessions (user_id, device, expires_at) VALUES (%s, 'bench', now() + interval '1 day') RETURNING id",
+            (user_id,),
+        ).fetchone()[0]
+    return issue_token(secret, user_id, session_id, ttl_seconds)

@@ -34,13 +34,13 @@ from bench import dataset
 from bench.capture import Capture, Plan, replay
 from db.embedded import with_database
 from db.setup import resolve_database_url
-from domain.security import issue_token
 from resolvers.ids import encode_id
 from tests.servers import AppServer
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "repgraph_bench_data"
 SECRET = "bench-secret-not-for-production-use-only"
+BENCH_URL: list[str] = []  # the bench database's URL, once known (tokens need sign-ins stored there)
 WRITER_PREFIX = "bench_writer_"
 
 DASHBOARD = """query Dashboard {
@@ -81,7 +81,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def token(user_id) -> str:
-    return issue_token(SECRET, user_id, 24 * 3600)
+    return dataset.session_token(BENCH_URL[0], SECRET, user_id)
 
 
 # --- the requests -----------------------------------------------------------------------
@@ -261,6 +261,7 @@ def main() -> None:
     except psycopg.OperationalError:
         pass  # no such database yet
     url = dataset.ensure(with_database(server_url, "postgres"), args.database)
+    BENCH_URL.append(url)
     writers = setup_writers(url, max(levels))
     results: list[dict] = []
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 import uuid
 
@@ -30,17 +32,29 @@ class InvalidToken(Exception):
     pass
 
 
-def issue_token(secret: str, user_id: uuid.UUID, ttl_seconds: int) -> str:
+def issue_token(secret: str, user_id: uuid.UUID, session_id: uuid.UUID, ttl_seconds: int) -> str:
+    """A short-lived access token for one sign-in (`sid`): revoking the sign-in ends it."""
     now = int(time.time())
-    claims = {"sub": str(user_id), "iat": now, "exp": now + ttl_seconds, "typ": "access"}
+    claims = {"sub": str(user_id), "sid": str(session_id), "iat": now, "exp": now + ttl_seconds, "typ": "access"}
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def read_token(secret: str, token: str) -> uuid.UUID:
+def read_token(secret: str, token: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """(user id, session id) of a valid access token."""
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp"]})
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "sid", "exp"]})
         if claims.get("typ") != "access":
             raise InvalidToken("not an access token")
-        return uuid.UUID(claims["sub"])
+        return uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"])
     except (jwt.PyJWTError, ValueError) as exc:
         raise InvalidToken(str(exc)) from exc
+
+
+def new_refresh_token() -> tuple[str, str]:
+    """(token for the client, SHA-256 to store): the token itself is never stored."""
+    token = secrets.token_urlsafe(32)
+    return token, refresh_token_hash(token)
+
+
+def refresh_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 RESYNC = "resync"  # the broker may have missed messages: replay from the outbox
 OVERFLOW = "overflow"  # the subscriber fell too far behind and is cut off
 CONTROL_CHANNEL = "repgraph:control"
+# Connections of a process's command client (publishing, and the app's caches and counters):
+# a fixed pool, so Redis connections never grow with the number of clients.
+COMMAND_CONNECTIONS = 8
 
 
 class Subscriber:
@@ -119,7 +122,11 @@ class RedisBroker:
         # Publishing and subscribing use separate clients: a subscription holds its connection
         # for good, and a broken one must never starve the relay's publishes.
         name = f"repgraph-{os.getpid()}"
-        self.redis = redis.Redis.from_url(url, max_connections=8, socket_connect_timeout=2, socket_timeout=5, client_name=name)
+        # A blocking pool: under a burst, commands wait for a connection instead of failing.
+        pool = redis.BlockingConnectionPool.from_url(
+            url, max_connections=COMMAND_CONNECTIONS, timeout=5, socket_connect_timeout=2, socket_timeout=5, client_name=name
+        )
+        self.redis = redis.Redis(connection_pool=pool)
         self._subscriber_client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=None, client_name=name)
         self.fanout = FanOut(queue_size)
         self.reconnect_delay = reconnect_delay
@@ -142,7 +149,7 @@ class RedisBroker:
         if self._pubsub is not None:
             with contextlib.suppress(Exception):
                 await self._pubsub.aclose()
-        await self.redis.aclose()
+        await self.redis.aclose(close_connection_pool=True)
         await self._subscriber_client.aclose()
 
     async def publish_many(self, messages: list[tuple[str, bytes]]) -> None:

@@ -20,6 +20,8 @@ class Context:
     sessionmaker: async_sessionmaker[AsyncSession]
     loaders: Loaders
     viewer_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = None  # the sign-in the access token belongs to
+    sessions: Any = None  # resolvers.sessions.SessionGate: is that sign-in still active?
     auth_error: str | None = None
     live: Any = None  # live.Live: the relay to wake after commits, the streams to subscribe to
     connection_params: dict[str, Any] | None = None
@@ -34,6 +36,11 @@ class Context:
             raise Unauthenticated(self.auth_error)
         if self.viewer_id is None:
             return None
+        if self.sessions is not None and not self.extra.get("session_checked"):
+            if self.session_id is None or not await self.sessions.active(self.session_id):
+                self.auth_error = "This sign-in has ended (signed out, or its refresh token was reused): sign in again"
+                raise Unauthenticated(self.auth_error)
+            self.extra["session_checked"] = True
         user = await self.loaders.get(UserByIdLoader).load(self.viewer_id)
         if user is None or not user.is_active:
             raise Unauthenticated("The account behind this token no longer exists or is disabled")

@@ -59,8 +59,43 @@ class LoginInput:
 
 @strawberry.type(description="A signed-in session: send `Authorization: Bearer <token>` with later requests.")
 class AuthPayload:
-    token: str = strawberry.field(description="Bearer token.")
+    token: str = strawberry.field(description="Access token (short-lived; see `expiresIn`).")
+    refresh_token: str = strawberry.field(
+        description="Exchange it with `refreshToken` for new tokens before the access token expires. It works once."
+    )
+    expires_in: int = strawberry.field(description="Seconds until the access token expires.")
     user: User = strawberry.field(description="The signed-in user.")
+
+    @classmethod
+    def of(cls, tokens: accounts.Tokens, user) -> AuthPayload:
+        return cls(token=tokens.access, refresh_token=tokens.refresh, expires_in=tokens.expires_in, user=User.from_row(user))
+
+
+@strawberry.input(description="A refresh token from `register`, `login` or an earlier `refreshToken`.")
+class RefreshTokenInput:
+    refresh_token: str = strawberry.field(description="The refresh token.")
+
+
+@strawberry.input(description="The current password and the new one.")
+class ChangePasswordInput:
+    current_password: str = strawberry.field(description="The password in use now.")
+    new_password: str = strawberry.field(description="At least 8 characters.")
+
+
+@strawberry.input(description="A sign-in to end.")
+class RevokeSessionInput:
+    session_id: strawberry.ID = strawberry.field(description="An id from `viewer.sessions`.")
+
+
+@strawberry.type(description="Sign-ins that ended.")
+class LogoutPayload:
+    ended_session_ids: list[strawberry.ID] = strawberry.field(description="The sign-ins ended by this request.")
+
+
+@strawberry.type(description="The account after a password change.")
+class ChangePasswordPayload:
+    user: User = strawberry.field(description="The user.")
+    ended_session_ids: list[strawberry.ID] = strawberry.field(description="The other sign-ins, now ended.")
 
 
 # --- programs -----------------------------------------------------------------------------
@@ -315,7 +350,7 @@ def _set_input(data: LogSetInput | UpdateSetInput) -> workouts.SetInput:
 class Mutation:
     @strawberry.mutation(description="Create an account and sign in.")
     async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
-        token, user = await accounts.register(
+        tokens, user = await accounts.register(
             info.context,
             email=input.email,
             username=input.username,
@@ -324,12 +359,39 @@ class Mutation:
             language=input.language.value if input.language else None,
             timezone=input.timezone,
         )
-        return AuthPayload(token=token, user=User.from_row(user))
+        return AuthPayload.of(tokens, user)
 
-    @strawberry.mutation(description="Sign in with e-mail or username and password.")
+    @strawberry.mutation(
+        description="Sign in with e-mail or username and password. Five failures lock the name for 15 minutes (ACCOUNT_LOCKED)."
+    )
     async def login(self, info: Info, input: LoginInput) -> AuthPayload:
-        token, user = await accounts.login(info.context, login=input.login, password=input.password)
-        return AuthPayload(token=token, user=User.from_row(user))
+        tokens, user = await accounts.login(info.context, login=input.login, password=input.password)
+        return AuthPayload.of(tokens, user)
+
+    @strawberry.mutation(description="New tokens for a refresh token (which then stops working; reusing it ends the sign-in).")
+    async def refresh_token(self, info: Info, input: RefreshTokenInput) -> AuthPayload:
+        tokens, user = await accounts.refresh(info.context, input.refresh_token)
+        return AuthPayload.of(tokens, user)
+
+    @strawberry.mutation(description="Sign out this device: its tokens stop working at once, in every server process.")
+    async def logout(self, info: Info) -> LogoutPayload:
+        return LogoutPayload(ended_session_ids=_session_ids(await accounts.logout(info.context)))
+
+    @strawberry.mutation(description="Sign out every device, this one included.")
+    async def logout_everywhere(self, info: Info) -> LogoutPayload:
+        return LogoutPayload(ended_session_ids=_session_ids(await accounts.logout(info.context, everywhere=True)))
+
+    @strawberry.mutation(description="Sign out one of your other devices.")
+    async def revoke_session(self, info: Info, input: RevokeSessionInput) -> LogoutPayload:
+        ended = await accounts.revoke_session(info.context, decode_id(input.session_id, "Session", "sessionId"))
+        return LogoutPayload(ended_session_ids=_session_ids([ended]))
+
+    @strawberry.mutation(description="Change your password; every other sign-in ends.")
+    async def change_password(self, info: Info, input: ChangePasswordInput) -> ChangePasswordPayload:
+        ctx = info.context
+        before = {row.id for row in await accounts.active_sessions(ctx)}
+        user = await accounts.change_password(ctx, current_password=input.current_password, new_password=input.new_password)
+        return ChangePasswordPayload(user=User.from_row(user), ended_session_ids=_session_ids(sorted(before - {ctx.session_id})))
 
     @strawberry.mutation(description="Create a training program (optionally with days and exercises).")
     async def create_program(self, info: Info, input: CreateProgramInput) -> ProgramPayload:
@@ -461,6 +523,10 @@ class Mutation:
     async def abandon_workout(self, info: Info, input: AbandonWorkoutInput) -> WorkoutSessionPayload:
         row = await workouts.end_workout(info.context, decode_id(input.session_id, "WorkoutSession", "sessionId"), "abandoned")
         return WorkoutSessionPayload(session=WorkoutSession.from_row(row))
+
+
+def _session_ids(ids) -> list[strawberry.ID]:
+    return [strawberry.ID(encode_id("Session", i)) for i in ids]
 
 
 async def _session(info: Info, session_id) -> WorkoutSession:

@@ -17,8 +17,9 @@ from loaders.records import (
     UserAchievementPageByUserIdLoader,
 )
 from loaders.workouts import SessionFilterSpec, WorkoutSessionCountByUserIdLoader, WorkoutSessionPageByUserIdLoader
-from resolvers.errors import BadUserInput
-from resolvers.ids import decode_id
+from resolvers import accounts
+from resolvers.errors import BadUserInput, NotFound
+from resolvers.ids import decode_id, encode_id
 from resolvers.pagination import page_request
 from schema.common import Info
 from schema.connection import Connection, build_connection
@@ -33,6 +34,36 @@ class WorkoutSessionFilter:
     from_: datetime | None = strawberry.field(name="from", default=None, description="Started at or after this instant.")
     to: datetime | None = strawberry.field(default=None, description="Started before this instant.")
     status: list[WorkoutStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
+
+
+@strawberry.type(description="A sign-in on one device (seed 004's user sessions).")
+class SignInSession:
+    row: strawberry.Private[Any]
+    current: bool = strawberry.field(description="True for the sign-in making this request.")
+
+    @strawberry.field(description="Opaque id: pass it to `revokeSession` to sign that device out.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Session", self.row.id))
+
+    @strawberry.field(description="The device, as its browser or app named itself (User-Agent).")
+    def device(self) -> str | None:
+        return self.row.device
+
+    @strawberry.field(description="The address it signed in from.")
+    def ip_address(self) -> str | None:
+        return self.row.ip
+
+    @strawberry.field(description="When it signed in.")
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field(description="When it was last used (to the minute).")
+    def last_seen_at(self) -> datetime:
+        return self.row.last_seen_at
+
+    @strawberry.field(description="When it ends unless used (each refresh extends it).")
+    def expires_at(self) -> datetime:
+        return self.row.expires_at
 
 
 @strawberry.type(description="A RepGraph user. Only the user themself can see their data.")
@@ -68,6 +99,13 @@ class User(relay.Node):
         loaders = info.context.loaders
         page = await loaders.get(page_loader, request, spec).load(self.row.id)
         return build_connection(page, request, to_node, sort_key, lambda: loaders.get(count_loader, spec).load(self.row.id))
+
+    @strawberry.field(description="The user's active sign-ins, most recently used first.")
+    async def sessions(self, info: Info) -> list[SignInSession]:
+        ctx = info.context
+        if ctx.viewer_id != self.row.id:
+            raise NotFound("User")
+        return [SignInSession(row=row, current=row.id == ctx.session_id) for row in await accounts.active_sessions(ctx)]
 
     @strawberry.field(description="The user's training programs, newest first.")
     async def programs(

@@ -21,13 +21,14 @@ from db.engine import create_engine, create_sessionmaker
 from live import Live
 from loaders import Loaders
 from resolvers.context import Context
+from resolvers.sessions import SessionGate
 from resolvers.errors import ApiError
 from schema import build_schema
 from schema import schema as default_schema
 from schema.broadcast import Broadcasts
 from schema.limits import Limits
 from server import graphiql, tracing
-from server.auth import viewer_from_header
+from server.auth import credentials
 from server.health import healthz, migration_head, readyz
 from server.logs import attach_request_ids
 from server.metrics import Metrics, metrics_endpoint, watch_slow_queries
@@ -63,13 +64,15 @@ class GraphQLView(GraphQL):
 
     async def get_context(self, request, response) -> Context:
         settings: Settings = self.app_state.settings
-        viewer_id, auth_error = viewer_from_header(settings.secret_key, request.headers.get("authorization"))
+        viewer_id, session_id, auth_error = credentials(settings.secret_key, request.headers.get("authorization"))
         sessionmaker = self.app_state.sessionmaker
         return Context(
             settings=settings,
             sessionmaker=sessionmaker,
             loaders=Loaders(sessionmaker, settings.loader_mode),
             viewer_id=viewer_id,
+            session_id=session_id,
+            sessions=self.app_state.sessions,
             auth_error=auth_error,
             live=self.app_state.live,
             metrics=self.app_state.metrics,
@@ -84,7 +87,8 @@ class GraphQLView(GraphQL):
         if header is None and params.get("token"):
             header = f"Bearer {params['token']}"
         if header is not None:
-            context.viewer_id, context.auth_error = viewer_from_header(self.app_state.settings.secret_key, str(header))
+            context.viewer_id, context.session_id, context.auth_error = credentials(self.app_state.settings.secret_key, str(header))
+            context.extra.pop("session_checked", None)
         try:
             viewer = await context.viewer()
         except ApiError as exc:
@@ -159,6 +163,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             app.state.live.broadcasts = Broadcasts(app.state.live, schema._schema)
         await app.state.live.start()
         broker_redis = getattr(app.state.live.broker, "redis", None)
+        app.state.sessions = SessionGate(app.state.sessionmaker, broker_redis)
         app.state.rate_counter = RedisCounter(broker_redis) if broker_redis is not None else MemoryCounter()
         if settings.persisted_queries == "apq":
             app.state.persisted_store = RedisStore(broker_redis) if broker_redis is not None else MemoryStore()

@@ -14,14 +14,25 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def viewer_from_header(secret: str, authorization: str | None) -> tuple[uuid.UUID | None, str | None]:
-    """(viewer id, None) for a valid token, (None, reason) for a bad one, (None, None) when anonymous."""
+def credentials(secret: str, authorization: str | None) -> tuple[uuid.UUID | None, uuid.UUID | None, str | None]:
+    """(viewer id, session id, None) for a valid token, (None, None, reason) for a bad one, all None when anonymous.
+
+    The signature and expiry are checked here; whether the sign-in is still active is
+    checked once per request by the context (resolvers/sessions.py).
+    """
     if authorization and bearer_token(authorization) is None:
-        return None, "Malformed Authorization header: expected 'Bearer <token>'"
+        return None, None, "Malformed Authorization header: expected 'Bearer <token>'"
     token = bearer_token(authorization)
     if token is None:
-        return None, None
+        return None, None, None
     try:
-        return read_token(secret, token), None
+        user_id, session_id = read_token(secret, token)
+        return user_id, session_id, None
     except InvalidToken:
-        return None, "Invalid or expired token"
+        return None, None, "Invalid or expired token"
+
+
+def viewer_from_header(secret: str, authorization: str | None) -> tuple[uuid.UUID | None, str | None]:
+    """(viewer id, None) for a validly signed token, (None, reason) for a bad one, (None, None) when anonymous."""
+    viewer, _, error = credentials(secret, authorization)
+    return viewer, error

@@ -21,7 +21,8 @@ class Settings:
     port: int = 8000
     environment: str = "development"
     secret_key: str = DEFAULT_SECRET
-    token_ttl_seconds: int = 7 * 24 * 3600
+    token_ttl_seconds: int = 15 * 60  # access tokens; clients renew them with refreshToken
+    session_ttl_seconds: int = 30 * 24 * 3600  # a sign-in (and its refresh tokens) lasts this long unused
     data_dir: Path = field(default_factory=lambda: ROOT / ".data")
     db_pool_size: int = 10
     db_pgbouncer: bool = False  # DATABASE_URL points at PgBouncer in transaction mode: no prepared statements
@@ -69,6 +70,7 @@ class Settings:
             environment=env.get("APP_ENV", cls.environment),
             secret_key=env.get("SECRET_KEY", DEFAULT_SECRET),
             token_ttl_seconds=int(env.get("TOKEN_TTL_SECONDS", cls.token_ttl_seconds)),
+            session_ttl_seconds=int(env.get("SESSION_TTL_SECONDS", cls.session_ttl_seconds)),
             data_dir=Path(env.get("DATA_DIR", ROOT / ".data")),
             db_pool_size=int(env.get("DB_POOL_SIZE", cls.db_pool_size)),
             db_pgbouncer=env.get("DB_PGBOUNCER", "0") not in ("0", "false", "no"),

@@ -68,14 +68,15 @@ def settings(database_url: str, redis_url: str) -> Settings:
 class StatementCounter:
     """Counts SQL statements sent to PostgreSQL (a before_cursor_execute listener).
 
-    The outbox relay's background polling shares the engine and is not counted.
+    The outbox relay's background polling shares the engine and is not counted, nor is
+    the sign-in check (one statement per session a minute, cached, not per request).
     """
 
     count: int = 0
     statements: list[str] = field(default_factory=list)
 
     def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        if "pg_try_advisory_xact_lock" in statement or "outbox_events" in statement:
+        if "pg_try_advisory_xact_lock" in statement or "outbox_events" in statement or "user_sessions" in statement:
             return
         self.count += 1
         self.statements.append(statement)

@@ -15,9 +15,9 @@ import pytest
 
 from bench import dataset
 from bench.capture import Capture, replay_async
+from bench.dataset import session_token
 from bench.run import DASHBOARD, HISTORY, SESSION, body
 from db.embedded import with_database
-from domain.security import issue_token
 from resolvers.ids import encode_id
 
 SECRET = "bench-test-secret-" + uuid.uuid4().hex
@@ -71,7 +71,7 @@ async def run_in_modes(url: str, requests: list[tuple[str, str]]) -> dict[str, l
 async def test_dashboard_statements_fixed_by_depth_and_identical_in_every_loader_mode(bench_database):
     url, _ = bench_database
     typical, _ = users(url)
-    tok = issue_token(SECRET, typical, 600)
+    tok = session_token(url, SECRET, typical)
     small = DASHBOARD.replace("workoutSessions(first: 20)", "workoutSessions(first: 2)")
     results = await run_in_modes(url, [(body(DASHBOARD), tok), (body(small), tok)])
 
@@ -94,7 +94,7 @@ async def test_session_node_identical_in_every_loader_mode(bench_database):
     typical, _ = users(url)
     with psycopg.connect(url) as conn:
         session = conn.execute("SELECT id FROM workout_sessions WHERE user_id = %s LIMIT 1", (typical,)).fetchone()[0]
-    request = (body(SESSION, {"id": encode_id("WorkoutSession", session)}), issue_token(SECRET, typical, 600))
+    request = (body(SESSION, {"id": encode_id("WorkoutSession", session)}), session_token(url, SECRET, typical))
     results = await run_in_modes(url, [request])
     payload, count = results["batched"][0]
     assert len(payload["data"]["node"]["sets"]["edges"]) == 20
@@ -106,7 +106,7 @@ async def test_session_node_identical_in_every_loader_mode(bench_database):
 async def test_deepest_history_page_costs_the_statements_of_the_first(bench_database):
     url, _ = bench_database
     _, heavy = users(url)
-    tok = issue_token(SECRET, heavy, 600)
+    tok = session_token(url, SECRET, heavy)
     document = HISTORY.replace("first: 20", "first: 7")
     counts, seen, after, plans = [], [], None, []
     async with Capture(url, SECRET) as cap:
@@ -131,7 +131,7 @@ async def test_exercises_attached_to_sets_through_fragments_and_only_when_asked(
     typical, _ = users(url)
     with psycopg.connect(url) as conn:
         session = conn.execute("SELECT id FROM workout_sessions WHERE user_id = %s LIMIT 1", (typical,)).fetchone()[0]
-    tok = issue_token(SECRET, typical, 600)
+    tok = session_token(url, SECRET, typical)
     sid = encode_id("WorkoutSession", session)
     plain = "query($id: ID!) { node(id: $id) { ... on WorkoutSession { sets { edges { node { id exercise { id name } } } } } } }"
     fragment = """query($id: ID!) { node(id: $id) { ...S } }

@@ -1,5 +1,6 @@
 """SQLAlchemy models: the tables RepGraph stores, with their constraints and indexes."""
 
+from db.models.accounts import RefreshToken, SignInThrottle, UserSession
 from db.models.base import Base
 from db.models.exercises import Exercise
 from db.models.outbox import OutboxEvent
@@ -22,4 +23,7 @@ __all__ = [
     "Achievement",
     "UserAchievement",
     "OutboxEvent",
+    "UserSession",
+    "RefreshToken",
+    "SignInThrottle",
 ]
