@@ -25,6 +25,13 @@ class Role(str, Enum):
     ADMIN = "admin"
 
 
+class CoachingStatus(str, Enum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    ENDED = "ended"
+
+
 class Category(str, Enum):
     STRENGTH = "strength"
     CARDIO = "cardio"

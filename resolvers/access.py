@@ -1,17 +1,22 @@
 """Who may see what: the one authorization rule every read and write goes through.
 
 Every stored object has an owner (a user id, or none for the global exercise
-library). A viewer sees an object when it is global or theirs; everything else
-answers NOT_FOUND, exactly like an object that does not exist. Coaching grants
-(a later capability) extend `can_read` and nothing else.
+library). A viewer sees an object when it is global, theirs, or belongs to an
+athlete they coach (an accepted coaching relationship); everything else answers
+NOT_FOUND, exactly like an object that does not exist. Writes are the owner's only;
+the one thing a coach may write for an athlete is a new program (resolvers/programs).
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
+from sqlalchemy import select
+
 from db import models
+from db.engine import read_sessionmaker
 from resolvers.context import Context
 from resolvers.errors import NotFound
 
@@ -36,13 +41,35 @@ def owner_of(obj: Any) -> uuid.UUID | None:
     return getattr(obj, column) if column else None
 
 
+async def coached_athletes(ctx: Context) -> frozenset[uuid.UUID]:
+    """The athletes the viewer coaches (accepted), loaded once per request however many objects ask."""
+    if ctx.viewer_id is None:
+        return frozenset()
+    pending = ctx.extra.get("coached_athletes")
+    if pending is None:
+        pending = ctx.extra["coached_athletes"] = asyncio.ensure_future(_coached(ctx))
+    return await pending
+
+
+async def _coached(ctx: Context) -> frozenset[uuid.UUID]:
+    stmt = select(models.CoachingRelationship.athlete_id).where(
+        models.CoachingRelationship.coach_id == ctx.viewer_id, models.CoachingRelationship.status == "accepted"
+    )
+    async with read_sessionmaker(ctx.sessionmaker)() as session:
+        return frozenset((await session.execute(stmt)).scalars())
+
+
 async def can_read(ctx: Context, obj: Any) -> bool:
     if obj is None:
         return False
     owner = owner_of(obj)
     if owner is None:
         return True
-    return ctx.viewer_id is not None and owner == ctx.viewer_id and (await ctx.viewer()) is not None
+    if ctx.viewer_id is None:
+        return False
+    if owner != ctx.viewer_id and owner not in await coached_athletes(ctx):
+        return False
+    return (await ctx.viewer()) is not None
 
 
 async def can_write(ctx: Context, obj: Any) -> bool:

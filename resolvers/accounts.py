@@ -31,8 +31,11 @@ async def register(
     display_name: str | None,
     language: str | None,
     timezone: str | None,
+    role: str = "athlete",
 ) -> tuple[Tokens, User]:
     email = email.strip()
+    if role not in ("athlete", "coach"):
+        raise BadUserInput("Accounts register as ATHLETE or COACH", field="role")
     username = username.strip()
     if not EMAIL.match(email) or len(email) > 254:
         raise BadUserInput("'email' is not a valid e-mail address", field="email")
@@ -46,13 +49,13 @@ async def register(
     tz = validation.timezone(timezone) if timezone else "UTC"
     password_hash = hash_password(password)
     try:
-        user = await _insert_user(ctx, email, username, password_hash, display_name, language or "en", tz)
+        user = await _insert_user(ctx, email, username, password_hash, display_name, language or "en", tz, role)
     except IntegrityError as exc:  # lost a race with a concurrent sign-up
         raise BadUserInput("That e-mail or username is already registered", field="email") from exc
     return await _sign_in(ctx, user), user
 
 
-async def _insert_user(ctx: Context, email, username, password_hash, display_name, language, tz) -> User:
+async def _insert_user(ctx: Context, email, username, password_hash, display_name, language, tz, role) -> User:
     async with ctx.sessionmaker.begin() as session:
         taken = (
             await session.execute(
@@ -71,6 +74,7 @@ async def _insert_user(ctx: Context, email, username, password_hash, display_nam
             display_name=display_name,
             language=language,
             timezone=tz,
+            role=role,
         )
         session.add(user)
         await session.flush()

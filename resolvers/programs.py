@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 from db.models import Exercise, Program, ProgramDay, ProgramExercise
 from domain.units import to_kg
 from resolvers import validation
-from resolvers.access import can_read, writable
+from resolvers.access import can_read, coached_athletes, writable
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.validation import UNSET
@@ -85,12 +85,19 @@ def _program_fields(name, description, structure, frequency) -> dict:
 
 
 async def create_program(
-    ctx: Context, *, name, description=None, structure=None, frequency=None, is_template=False, days: list[DayInput] | None = None
+    ctx: Context, *, name, description=None, structure=None, frequency=None, is_template=False, days: list[DayInput] | None = None,
+    for_user_id: uuid.UUID | None = None,
 ) -> Program:
+    """A new program for the viewer, or, for a coach, for one of their athletes (the athlete owns it)."""
     viewer = await ctx.require_viewer()
+    owner = viewer.id
+    if for_user_id is not None and for_user_id != viewer.id:
+        if for_user_id not in await coached_athletes(ctx):
+            raise NotFound("User", field="forUserId")
+        owner = for_user_id
     values = _program_fields(name, description, structure, frequency)
     async with ctx.sessionmaker.begin() as session:
-        program = Program(owner_id=viewer.id, is_template=bool(is_template), **values)
+        program = Program(owner_id=owner, is_template=bool(is_template), **values)
         session.add(program)
         await session.flush()
         for i, day in enumerate(days or ()):

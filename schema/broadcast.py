@@ -248,7 +248,9 @@ class Group:
         from schema.live import EVENT_TYPES  # the types import this module's Sink
 
         self.registry.renders += 1
-        context = dataclasses.replace(self.context, loaders=self.registry.loaders())
+        # A fresh `extra`: the sign-in and coaching grants are checked again for each event,
+        # so a revoked sign-in or an ended coaching relationship stops the stream's data.
+        context = dataclasses.replace(self.context, loaders=self.registry.loaders(), extra={})
         result = execute(
             self.registry.schema,
             self.document,

@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 
 from loaders.workouts import WorkoutSessionByIdLoader
-from resolvers import accounts, exercises, programs, validation, workouts
+from resolvers import accounts, coaching, exercises, programs, validation, workouts
 from resolvers.ids import decode_id, encode_id
 from schema.common import Info
 from schema.enums import (
@@ -21,13 +21,14 @@ from schema.enums import (
     MovementPattern,
     Muscle,
     ProgramStructure,
+    Role,
     SetType,
     Tracking,
     WeightUnit,
 )
 from schema.exercises import Exercise
 from schema.programs import Program, ProgramDay, ProgramExercise
-from schema.users import User
+from schema.users import CoachingRelationship, User
 from schema.workouts import SetLog, WorkoutSession
 
 UNSET = strawberry.UNSET
@@ -49,6 +50,7 @@ class RegisterInput:
     display_name: str | None = strawberry.field(default=None, description="Shown name; defaults to the username.")
     language: Language | None = strawberry.field(default=None, description="Preferred language; default EN.")
     timezone: str | None = strawberry.field(default=None, description="IANA time zone; default UTC.")
+    role: Role = strawberry.field(default=Role.ATHLETE, description="ATHLETE or COACH (administrators are appointed, not registered).")
 
 
 @strawberry.input(description="Credentials.")
@@ -132,6 +134,9 @@ class CreateProgramInput:
     frequency: int | None = strawberry.field(default=None, description="Training days per week or cycle, 1-14.")
     is_template: bool = strawberry.field(default=False, description="Mark as a template.")
     days: list[ProgramDayDraft] | None = strawberry.field(default=None, description="Days, in order.")
+    for_user_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A coach may create a program for an athlete they coach; the athlete owns it."
+    )
 
 
 @strawberry.input(description="Changes to a program; omitted fields stay as they are.")
@@ -358,6 +363,7 @@ class Mutation:
             display_name=input.display_name,
             language=input.language.value if input.language else None,
             timezone=input.timezone,
+            role=input.role.value,
         )
         return AuthPayload.of(tokens, user)
 
@@ -386,6 +392,21 @@ class Mutation:
         ended = await accounts.revoke_session(info.context, decode_id(input.session_id, "Session", "sessionId"))
         return LogoutPayload(ended_session_ids=_session_ids([ended]))
 
+    @strawberry.mutation(description="Invite an athlete to be coached by you (coaches only; FORBIDDEN otherwise).")
+    async def invite_athlete(self, info: Info, input: InviteAthleteInput) -> CoachingPayload:
+        row = await coaching.invite(info.context, input.athlete)
+        return CoachingPayload(relationship=await CoachingRelationship.build(info, row))
+
+    @strawberry.mutation(description="Accept or decline an invitation from a coach.")
+    async def respond_to_coaching(self, info: Info, input: RespondToCoachingInput) -> CoachingPayload:
+        row = await coaching.respond(info.context, decode_id(input.invitation_id, "CoachingRelationship", "invitationId"), input.accept)
+        return CoachingPayload(relationship=await CoachingRelationship.build(info, row))
+
+    @strawberry.mutation(description="End a coaching relationship (either side; the coach's access stops at once).")
+    async def end_coaching(self, info: Info, input: EndCoachingInput) -> CoachingPayload:
+        row = await coaching.end(info.context, decode_id(input.relationship_id, "CoachingRelationship", "relationshipId"))
+        return CoachingPayload(relationship=await CoachingRelationship.build(info, row))
+
     @strawberry.mutation(description="Change your password; every other sign-in ends.")
     async def change_password(self, info: Info, input: ChangePasswordInput) -> ChangePasswordPayload:
         ctx = info.context
@@ -406,6 +427,7 @@ class Mutation:
         ]
         row = await programs.create_program(
             info.context,
+            for_user_id=decode_id(input.for_user_id, "User", "forUserId") if input.for_user_id else None,
             name=input.name,
             description=input.description,
             structure=input.structure.value,
@@ -523,6 +545,27 @@ class Mutation:
     async def abandon_workout(self, info: Info, input: AbandonWorkoutInput) -> WorkoutSessionPayload:
         row = await workouts.end_workout(info.context, decode_id(input.session_id, "WorkoutSession", "sessionId"), "abandoned")
         return WorkoutSessionPayload(session=WorkoutSession.from_row(row))
+
+
+@strawberry.input(description="The athlete to invite, by e-mail or username.")
+class InviteAthleteInput:
+    athlete: str = strawberry.field(description="E-mail or username.")
+
+
+@strawberry.input(description="An answer to a coaching invitation.")
+class RespondToCoachingInput:
+    invitation_id: strawberry.ID = strawberry.field(description="From `viewer.coaching`.")
+    accept: bool = strawberry.field(description="True to accept, false to decline.")
+
+
+@strawberry.input(description="A coaching relationship to end.")
+class EndCoachingInput:
+    relationship_id: strawberry.ID = strawberry.field(description="From `viewer.coaching`.")
+
+
+@strawberry.type(description="The coaching relationship as it is now.")
+class CoachingPayload:
+    relationship: CoachingRelationship = strawberry.field(description="The relationship.")
 
 
 def _session_ids(ids) -> list[strawberry.ID]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -17,11 +18,12 @@ from loaders.records import (
     UserAchievementPageByUserIdLoader,
 )
 from loaders.workouts import SessionFilterSpec, WorkoutSessionCountByUserIdLoader, WorkoutSessionPageByUserIdLoader
-from resolvers import accounts
+from loaders.users import UserByIdLoader
+from resolvers import accounts, coaching
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.ids import decode_id, encode_id
 from resolvers.pagination import page_request
-from schema.common import Info
+from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
 from schema.enums import Language, RecordKind, Role, UnitSystem, WorkoutStatus
 from schema.programs import Program
@@ -66,7 +68,48 @@ class SignInSession:
         return self.row.expires_at
 
 
-@strawberry.type(description="A RepGraph user. Only the user themself can see their data.")
+@strawberry.enum(description="Where a coaching relationship stands.")
+class CoachingStatus(Enum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    ENDED = "ended"
+
+
+@strawberry.type(description="A coach and an athlete. While accepted, the coach reads the athlete's training data.")
+class CoachingRelationship:
+    row: strawberry.Private[Any]
+    coach_username: str = strawberry.field(description="The coach.")
+    athlete_username: str = strawberry.field(description="The athlete.")
+
+    @classmethod
+    async def build(cls, info: Info, row: Any) -> CoachingRelationship:
+        names = await coaching.usernames(info.context, [row.coach_id, row.athlete_id])
+        return cls(row=row, coach_username=names.get(row.coach_id, ""), athlete_username=names.get(row.athlete_id, ""))
+
+    @strawberry.field(description="Opaque id, for `respondToCoaching` and `endCoaching`.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("CoachingRelationship", self.row.id))
+
+    @strawberry.field(description="Where it stands.")
+    def status(self) -> CoachingStatus:
+        return CoachingStatus(self.row.status)
+
+    @strawberry.field(description="When the coach sent the invitation.")
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field(description="True when the viewer is the coach in it.")
+    def viewer_is_coach(self, info: Info) -> bool:
+        return self.row.coach_id == info.context.viewer_id
+
+    @strawberry.field(description="The athlete, with their training data, when the viewer may read it (the accepted coach).")
+    async def athlete(self, info: Info) -> User | None:
+        row = await load_visible(info, UserByIdLoader, self.row.athlete_id)
+        return User.from_row(row) if row else None
+
+
+@strawberry.type(description="A RepGraph user. Only the user themself (and their accepted coaches) can see their data.")
 class User(relay.Node):
     id: relay.NodeID[str]
     row: strawberry.Private[Any]
@@ -99,6 +142,13 @@ class User(relay.Node):
         loaders = info.context.loaders
         page = await loaders.get(page_loader, request, spec).load(self.row.id)
         return build_connection(page, request, to_node, sort_key, lambda: loaders.get(count_loader, spec).load(self.row.id))
+
+    @strawberry.field(description="Open coaching relationships (pending or accepted), as coach and as athlete.")
+    async def coaching(self, info: Info) -> list[CoachingRelationship]:
+        ctx = info.context
+        if ctx.viewer_id != self.row.id:
+            raise NotFound("User")
+        return [await CoachingRelationship.build(info, row) for row in await coaching.open_relationships(ctx)]
 
     @strawberry.field(description="The user's active sign-ins, most recently used first.")
     async def sessions(self, info: Info) -> list[SignInSession]:

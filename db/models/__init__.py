@@ -1,6 +1,6 @@
 """SQLAlchemy models: the tables RepGraph stores, with their constraints and indexes."""
 
-from db.models.accounts import RefreshToken, SignInThrottle, UserSession
+from db.models.accounts import CoachingRelationship, RefreshToken, SignInThrottle, UserSession
 from db.models.base import Base
 from db.models.exercises import Exercise
 from db.models.outbox import OutboxEvent
@@ -26,4 +26,5 @@ __all__ = [
     "UserSession",
     "RefreshToken",
     "SignInThrottle",
+    "CoachingRelationship",
 ]

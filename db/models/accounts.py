@@ -1,15 +1,16 @@
-"""Sign-ins: sessions (one per device sign-in), their rotating refresh tokens, sign-in throttling."""
+"""Sign-ins (one per device), their rotating refresh tokens, sign-in throttling, coaching relationships."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base, created_at, uuid_pk
+from db.models.base import Base, created_at, one_of, uuid_pk
+from domain.enums import CoachingStatus
 
 
 class UserSession(Base):
@@ -52,3 +53,26 @@ class SignInThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+
+
+class CoachingRelationship(Base):
+    """A coach and an athlete: invited, then accepted or declined; either side can end it."""
+
+    __tablename__ = "coaching_relationships"
+    __table_args__ = (
+        one_of("status", CoachingStatus),
+        CheckConstraint("coach_id <> athlete_id", name="not_self"),
+        Index(
+            "uq_coaching_open_pair", "coach_id", "athlete_id", unique=True,
+            postgresql_where=text("status IN ('pending', 'accepted')"),
+        ),
+        Index("ix_coaching_athlete", "athlete_id"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    coach_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    athlete_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, server_default="pending")
+    created_at: Mapped[datetime] = created_at()
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

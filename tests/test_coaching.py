@@ -1,0 +1,113 @@
+"""Coaching: a coach reads an accepted athlete's training data, may create programs for them, nothing else."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.servers import serve_in_thread
+from tests.stories import exercise_id, log_set, start_workout
+from tests.test_live import events, follow, http_log_set
+
+COACHING = "{ viewer { coaching { id status viewerIsCoach coachUsername athleteUsername athlete { id username } } } }"
+INVITE = "mutation($a: String!) { inviteAthlete(input: {athlete: $a}) { relationship { id status } } }"
+RESPOND = "mutation($i: ID!, $ok: Boolean!) { respondToCoaching(input: {invitationId: $i, accept: $ok}) { relationship { status } } }"
+END = "mutation($i: ID!) { endCoaching(input: {relationshipId: $i}) { relationship { status } } }"
+NODE = "query($id: ID!) { node(id: $id) { id ... on WorkoutSession { name sets { totalCount } } } }"
+ATHLETE_DATA = "query($id: ID!) { node(id: $id) { ... on User { username workoutSessions { totalCount edges { node { name } } } programs { totalCount } } } }"
+
+
+async def coach_and_athlete(client, register, accept: bool = True):
+    coach = await register(role="COACH")
+    athlete = await register()
+    invited = (await client.data(INVITE, {"a": athlete.username}, coach.token))["inviteAthlete"]["relationship"]
+    assert invited["status"] == "PENDING"
+    (seen,) = (await client.data(COACHING, token=athlete.token))["viewer"]["coaching"]
+    assert seen["athlete"]["id"] == athlete.id and not seen["viewerIsCoach"] and seen["coachUsername"] == coach.username
+    answered = await client.data(RESPOND, {"i": invited["id"], "ok": accept}, athlete.token)
+    assert answered["respondToCoaching"]["relationship"]["status"] == ("ACCEPTED" if accept else "DECLINED")
+    return coach, athlete, invited["id"]
+
+
+async def test_an_accepted_coach_reads_the_athletes_training(client, register):
+    coach, athlete, relationship = await coach_and_athlete(client, register)
+    session = await start_workout(client, athlete.token, name="Leg day")
+    squat = await exercise_id(client, "Barbell Squat")
+    await log_set(client, athlete.token, sessionId=session["id"], exerciseId=squat, reps=5, weight=100)
+    (listed,) = (await client.data(COACHING, token=coach.token))["viewer"]["coaching"]
+    assert listed["viewerIsCoach"] and listed["athlete"]["username"] == athlete.username
+    data = (await client.data(ATHLETE_DATA, {"id": athlete.id}, coach.token))["node"]
+    assert data["workoutSessions"]["edges"] == [{"node": {"name": "Leg day"}}]
+    assert (await client.data(NODE, {"id": session["id"]}, coach.token))["node"]["sets"]["totalCount"] == 1
+    # Reading is all: logging into the athlete's workout is refused like a missing object.
+    error = await client.error(
+        "mutation($i: LogSetInput!) { logSet(input: $i) { setLog { id } } }",
+        {"i": {"sessionId": session["id"], "exerciseId": squat, "reps": 1}}, coach.token,
+    )
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    # ... but a program for the athlete, owned by the athlete, is the coach's to create.
+    created = await client.data(
+        "mutation($i: CreateProgramInput!) { createProgram(input: $i) { program { id name } } }",
+        {"i": {"name": "Coach's block", "forUserId": athlete.id}}, coach.token,
+    )
+    programs = "{ viewer { programs { edges { node { name } } } } }"
+    assert (await client.data(programs, token=athlete.token))["viewer"]["programs"]["edges"] == [{"node": {"name": "Coach's block"}}]
+    assert (await client.data(programs, token=coach.token))["viewer"]["programs"]["edges"] == []
+    assert created["createProgram"]["program"]["name"] == "Coach's block"
+
+    # The athlete ends it: the coach's access stops with the next request.
+    assert (await client.data(END, {"i": relationship}, athlete.token))["endCoaching"]["relationship"]["status"] == "ENDED"
+    assert (await client.error(NODE, {"id": session["id"]}, coach.token))["extensions"]["code"] == "NOT_FOUND"
+    assert (await client.error(ATHLETE_DATA, {"id": athlete.id}, coach.token))["extensions"]["code"] == "NOT_FOUND"
+    assert (await client.data(COACHING, token=coach.token))["viewer"]["coaching"] == []
+
+
+async def test_pending_declined_and_strangers_see_nothing(client, register):
+    coach, athlete, _ = await coach_and_athlete(client, register, accept=False)
+    session = await start_workout(client, athlete.token)
+    stranger = await register(role="COACH")
+    for viewer in (coach, stranger):
+        assert (await client.error(NODE, {"id": session["id"]}, viewer.token))["extensions"]["code"] == "NOT_FOUND"
+        error = await client.error(
+            "mutation($i: CreateProgramInput!) { createProgram(input: $i) { program { id } } }",
+            {"i": {"name": "Sneaky", "forUserId": athlete.id}}, viewer.token,
+        )
+        assert error["extensions"] == {"code": "NOT_FOUND", "field": "forUserId"}
+
+
+async def test_only_coaches_invite_and_nobody_twice(client, register):
+    athlete, other = await register(), await register()
+    error = await client.error(INVITE, {"a": other.username}, athlete.token)
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    coach = await register(role="COACH")
+    await client.data(INVITE, {"a": athlete.username}, coach.token)
+    assert (await client.error(INVITE, {"a": athlete.username}, coach.token))["extensions"]["code"] == "CONFLICT"
+    assert (await client.error(INVITE, {"a": "nobody-" + uuid.uuid4().hex}, coach.token))["extensions"]["code"] == "NOT_FOUND"
+    assert (await client.error(INVITE, {"a": coach.username}, coach.token))["extensions"]["code"] == "BAD_USER_INPUT"
+    admin_attempt = await client.execute(
+        "mutation($i: RegisterInput!) { register(input: $i) { token } }",
+        {"i": {"email": f"a{uuid.uuid4().hex[:8]}@x.dev", "username": f"a{uuid.uuid4().hex[:8]}", "password": "long-enough", "role": "ADMIN"}},
+    )
+    assert admin_attempt["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "role"}
+
+
+async def test_a_coach_follows_the_athletes_workout_live(app, client, register):
+    coach, athlete, relationship = await coach_and_athlete(client, register)
+    session = await start_workout(client, athlete.token)
+    squat = await exercise_id(client, "Barbell Squat")
+    with serve_in_thread(app_for(app)) as url:
+        ws = await follow(url, coach.token, session["id"])
+        logged = await http_log_set(url, athlete.token, session["id"], squat, 6)
+        (event,) = await events(ws, 1)
+        assert event["setLog"]["id"] == logged["id"]
+        # Ended: the next event's data is no longer the coach's to see.
+        await client.data(END, {"i": relationship}, athlete.token)
+        await http_log_set(url, athlete.token, session["id"], squat, 7)
+        payload = await ws.next_payload()
+        assert payload["data"]["workoutEvents"]["setLog"] is None
+        await ws.close()
+
+
+def app_for(app):
+    from server.app import create_app
+
+    return create_app(app.state.settings)
