@@ -74,12 +74,14 @@ async def test_costly_queries_are_refused_and_cheap_ones_run(frugal, register):
     assert "errors" not in ok.json() or ok.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_default_limits_let_real_screens_through(client, register):
+async def test_default_limits_let_real_screens_through(client, register, sql_counter):
     user = await register()
     data = await client.data(DASHBOARD, {"sessions": 20, "sets": 20}, user.token)
     assert data["viewer"]["workoutSessions"]["edges"] == []
+    sql_counter.reset()
     error = await client.error(DASHBOARD, {"sessions": 100, "sets": 100}, user.token)
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert sql_counter.count == 0  # refused before anything runs
 
 
 async def test_pages_above_100_are_refused(client, register):
