@@ -1,4 +1,4 @@
-"""Loading the global exercise library into the database (idempotent upsert)."""
+"""Loading the global exercise library and the achievement catalogue (idempotent upserts)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.library import load_exercise_library
-from db.models import Exercise
+from db.models import Achievement, Exercise
+from domain.training import ACHIEVEMENTS
 
 
 async def load_library(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
@@ -17,4 +18,16 @@ async def load_library(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
     stmt = stmt.on_conflict_do_update(index_elements=["source_key"], set_={**updated, "updated_at": func.now()})
     async with sessionmaker.begin() as session:
         await session.execute(stmt)
+        await session.execute(achievements_upsert())
     return len(rows)
+
+
+def achievements_upsert():
+    rows = [
+        {"code": a.code, "name": a.name, "name_he": a.name_he, "description": a.description,
+         "description_he": a.description_he, "icon": a.icon, "badge_color": a.badge_color,
+         "points_reward": a.points_reward, "rule": a.rule}
+        for a in ACHIEVEMENTS
+    ]
+    stmt = insert(Achievement).values(rows)
+    return stmt.on_conflict_do_update(index_elements=["code"], set_={c: stmt.excluded[c] for c in rows[0] if c != "code"})

@@ -149,3 +149,30 @@ class RecordKind(str, Enum):
 
 def values(enum: type[Enum]) -> list[str]:
     return [member.value for member in enum]
+
+
+class GoalKind(str, Enum):
+    POINTS = "points"
+    WORKOUTS = "workouts"
+    STREAK = "streak"
+    EXERCISE_WEIGHT = "exercise_weight"
+    VOLUME = "volume"
+    DURATION = "duration"
+
+
+class GoalTimeframe(str, Enum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class GoalStatus(str, Enum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"
+
+
+class StatsGrouping(str, Enum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"

@@ -6,6 +6,7 @@ from db.models.exercises import Exercise
 from db.models.outbox import OutboxEvent
 from db.models.programs import Program, ProgramDay, ProgramExercise
 from db.models.records import Achievement, PersonalRecord, UserAchievement
+from db.models.training import Goal, UserProgress
 from db.models.users import User
 from db.models.workouts import PlannedExercise, SetLog, WorkoutSession
 
@@ -27,4 +28,6 @@ __all__ = [
     "RefreshToken",
     "SignInThrottle",
     "CoachingRelationship",
+    "UserProgress",
+    "Goal",
 ]

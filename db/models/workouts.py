@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
+    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from db.models.base import Base, created_at, one_of, updated_at, uuid_pk
 from db.models.programs import _Prescription, prescription_checks
 from domain.enums import SetType, WorkoutStatus
+from domain.training import COMPLETION_POINTS_SQL, SET_POINTS_SQL, SET_VOLUME_SQL
 
 
 class WorkoutSession(Base):
@@ -46,6 +48,8 @@ class WorkoutSession(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     notes: Mapped[str | None] = mapped_column(Text)
     perceived_exertion: Mapped[int | None] = mapped_column(SmallInteger)
+    # Points for finishing the workout (domain/training.py documents the formula).
+    completion_points: Mapped[int] = mapped_column(Integer, Computed(COMPLETION_POINTS_SQL, persisted=True))
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 
@@ -87,6 +91,7 @@ class SetLog(Base):
         ),
         Index("ix_set_logs_user_exercise", "user_id", "exercise_id", "completed_at"),
         Index("ix_set_logs_exercise_id", "exercise_id"),
+        Index("ix_set_logs_user_time", "user_id", "completed_at"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -107,5 +112,8 @@ class SetLog(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     client_id: Mapped[str | None] = mapped_column(String(64))
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    # Derived by PostgreSQL, so every reader (stats, goals, backfill) sees one formula.
+    points: Mapped[int] = mapped_column(Integer, Computed(SET_POINTS_SQL, persisted=True))
+    volume_kg: Mapped[Decimal] = mapped_column(Numeric(14, 3), Computed(SET_VOLUME_SQL, persisted=True))
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
