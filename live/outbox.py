@@ -44,6 +44,39 @@ async def record(session: AsyncSession, channels: Sequence[str], type: str, user
     )
 
 
+# Several events at once (a write and what its rules caused), in the same lock discipline.
+RECORD_MANY = text(
+    """
+    WITH input AS (
+        SELECT e.n, c AS channel, e.type, e.data
+        FROM unnest(CAST(:types AS text[]), CAST(:datas AS jsonb[]), CAST(:channels AS text[])) WITH ORDINALITY
+            AS e(type, data, channels, n),
+            unnest(string_to_array(e.channels, ',')) AS c
+    ),
+    locks AS (
+        SELECT pg_advisory_xact_lock(hashtext(c)) FROM (SELECT DISTINCT channel AS c FROM input) d ORDER BY c
+    )
+    INSERT INTO outbox_events (channel, type, user_id, data)
+    SELECT channel, type, :user_id, data FROM input, (SELECT count(*) FROM locks) AS held
+    ORDER BY n, channel
+    """
+)
+
+
+async def record_many(session: AsyncSession, user_id: uuid.UUID, pending: Sequence[tuple[Sequence[str], str, dict[str, Any]]]) -> None:
+    """Add (channels, type, data) events in order; like `record`, visible when the caller commits."""
+    await session.execute(
+        RECORD_MANY,
+        {
+            "types": [type for _, type, _ in pending],
+            "datas": [orjson.dumps({k: str(v) if isinstance(v, uuid.UUID) else v for k, v in data.items()}).decode()
+                      for _, _, data in pending],
+            "channels": [",".join(sorted(channels)) for channels, _, _ in pending],
+            "user_id": user_id,
+        },
+    )
+
+
 async def events_after(sessionmaker: async_sessionmaker[AsyncSession], channel: str, after_id: int) -> list[Event]:
     """Committed events of `channel` with id > after_id, oldest first (one batch)."""
     stmt = (

@@ -5,8 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import select, tuple_
+
 from db.models import Achievement, PersonalRecord, UserAchievement
-from loaders.base import CountByParentLoader, PageByParentLoader, RowByIdLoader
+from loaders.base import BaseLoader, CountByParentLoader, PageByParentLoader, RowByIdLoader
+from resolvers import records
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,23 @@ class UserAchievementPageByUserIdLoader(PageByParentLoader):
 
 class UserAchievementCountByUserIdLoader(CountByParentLoader):
     page_loader = UserAchievementPageByUserIdLoader
+
+
+class PersonalRecordByUserExerciseKindLoader(BaseLoader):
+    """The current record of a (user, exercise, kind), or None."""
+
+    async def batch_load_fn(self, keys):
+        stmt = select(PersonalRecord).where(
+            tuple_(PersonalRecord.user_id, PersonalRecord.exercise_id, PersonalRecord.kind).in_(list(keys))
+        )
+        found = {(r.user_id, r.exercise_id, r.kind): r for (r,) in await self.fetch(stmt)}
+        return [found.get(tuple(key)) for key in keys]
+
+
+class RecordHistoryByUserExerciseKindLoader(BaseLoader):
+    """The succession of bests of a (user, exercise, kind), oldest first."""
+
+    async def batch_load_fn(self, keys):
+        async with self.sessionmaker() as session:
+            found = await records.history(session, list(keys))
+        return [found[tuple(key)] for key in keys]

@@ -14,7 +14,7 @@ from db.models import Exercise, PlannedExercise, ProgramDay, ProgramExercise, Se
 from domain.units import to_kg
 from live import events
 from live.outbox import record
-from resolvers import validation
+from resolvers import training, validation
 from resolvers.access import can_read, writable
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, NotFound
@@ -142,6 +142,11 @@ async def start_workout(ctx: Context, *, program_day_id: uuid.UUID | None, name:
     return workout
 
 
+def _status_event_of(workout: WorkoutSession, change: str) -> tuple:
+    channels = [events.workout_channel(workout.id), events.user_channel(workout.user_id)]
+    return channels, events.WORKOUT_STATUS_CHANGED, {"session_id": workout.id, "status": workout.status, "change": change}
+
+
 async def _status_event(session, workout: WorkoutSession, change: str) -> None:
     await record(
         session,
@@ -154,11 +159,13 @@ async def _status_event(session, workout: WorkoutSession, change: str) -> None:
     )
 
 
-async def _set_event(session, row: SetLog, type: str) -> None:
-    await record(session, [events.workout_channel(row.session_id)], type, row.user_id, session_id=row.session_id, set_log_id=row.id)
+def _set_event(row: SetLog, type: str) -> tuple:
+    return [events.workout_channel(row.session_id)], type, {"session_id": row.session_id, "set_log_id": row.id}
 
 
-async def log_set(ctx: Context, session_id: uuid.UUID, exercise_id: uuid.UUID, data: SetInput, client_id: str | None) -> tuple[SetLog, bool]:
+async def log_set(
+    ctx: Context, session_id: uuid.UUID, exercise_id: uuid.UUID, data: SetInput, client_id: str | None
+) -> tuple[SetLog, bool, training.Outcome]:
     """Log a set; a repeated `client_id` returns the set logged the first time (second value False)."""
     viewer = await ctx.require_viewer()
     client_id = validation.text(client_id, "clientId", max_length=64)
@@ -167,8 +174,8 @@ async def log_set(ctx: Context, session_id: uuid.UUID, exercise_id: uuid.UUID, d
         if client_id is not None:
             existing = await _by_client_id(session, viewer.id, client_id)
             if existing is not None:
-                return existing, False
-        workout, exercise = await _session_and_exercise(ctx, session, session_id, exercise_id)
+                return existing, False, training.Outcome()
+        workout, exercise = await _session_and_exercise(ctx, session, session_id, exercise_id, viewer.id)
         _check_measurement(exercise, values)
         # The next position is read inside the insert: after the session row's lock, so
         # concurrent sets in one workout never take the same one.
@@ -183,16 +190,22 @@ async def log_set(ctx: Context, session_id: uuid.UUID, exercise_id: uuid.UUID, d
         )
         row = (await session.execute(stmt)).scalar_one_or_none()
         if row is None:  # a concurrent retry with the same client_id won
-            return await _by_client_id(session, viewer.id, client_id), False
-        await _set_event(session, row, events.SET_LOGGED)
+            return await _by_client_id(session, viewer.id, client_id), False, training.Outcome()
+        outcome = await training.after_sets(session, viewer.id, [exercise.id], training.Delta.of_set(row), workout.id)
+        await training.announce(session, viewer.id, workout.id, outcome, first=[_set_event(row, events.SET_LOGGED)])
     ctx.committed()
-    return row, True
+    return row, True, outcome
 
 
-async def _session_and_exercise(ctx: Context, session, session_id: uuid.UUID, exercise_id: uuid.UUID) -> tuple[WorkoutSession, Exercise]:
-    """The workout (locked, loggable) and the exercise, in one round trip when both exist."""
+async def _session_and_exercise(
+    ctx: Context, session, session_id: uuid.UUID, exercise_id: uuid.UUID, user_id: uuid.UUID
+) -> tuple[WorkoutSession, Exercise]:
+    """The workout (locked, loggable) and the exercise, in one round trip when both exist.
+
+    The same round trip takes the user's training lock, after the workout's row lock.
+    """
     stmt = (
-        select(WorkoutSession, Exercise)
+        select(WorkoutSession, Exercise, training.user_lock(user_id))
         .join(Exercise, Exercise.id == exercise_id)
         .where(WorkoutSession.id == session_id)
         .with_for_update(of=WorkoutSession)
@@ -200,7 +213,7 @@ async def _session_and_exercise(ctx: Context, session, session_id: uuid.UUID, ex
     found = (await session.execute(stmt)).first()
     if found is None:  # one of them is missing: the checks below say which
         return await _loggable_session(ctx, session, session_id), await visible_exercise(ctx, session, exercise_id, "exerciseId")
-    workout, exercise = found
+    workout, exercise, _ = found
     await _loggable_session_checks(ctx, workout)
     if not await can_read(ctx, exercise):
         raise NotFound("Exercise", field="exerciseId")
@@ -219,6 +232,8 @@ async def update_set(ctx: Context, set_log_id: uuid.UUID, data: SetInput) -> Set
     async with ctx.sessionmaker.begin() as session:
         row = await writable(ctx, await session.get(SetLog, set_log_id, with_for_update=True), "SetLog")
         await _loggable_session(ctx, session, row.session_id)
+        await training.lock_user(session, row.user_id)
+        before, old_exercise_id = training.Delta.of_set(row), row.exercise_id
         exercise_id = data.exercise_id if data.exercise_id not in (UNSET, None) else row.exercise_id
         exercise = await visible_exercise(ctx, session, exercise_id, "exerciseId")
         for key, value in values.items():
@@ -229,7 +244,10 @@ async def update_set(ctx: Context, set_log_id: uuid.UUID, data: SetInput) -> Set
             raise BadUserInput("A set needs reps, a duration or a distance", field="reps")
         await session.flush()
         await session.refresh(row)
-        await _set_event(session, row, events.SET_UPDATED)
+        outcome = await training.after_sets(
+            session, row.user_id, [old_exercise_id, row.exercise_id], training.Delta.of_set(row) - before, row.session_id
+        )
+        await training.announce(session, row.user_id, row.session_id, outcome, first=[_set_event(row, events.SET_UPDATED)])
     ctx.committed()
     return row
 
@@ -239,8 +257,10 @@ async def delete_set(ctx: Context, set_log_id: uuid.UUID) -> SetLog:
     async with ctx.sessionmaker.begin() as session:
         row = await writable(ctx, await session.get(SetLog, set_log_id, with_for_update=True), "SetLog")
         await _loggable_session(ctx, session, row.session_id)
+        await training.lock_user(session, row.user_id)
         await session.execute(delete(SetLog).where(SetLog.id == row.id))
-        await _set_event(session, row, events.SET_DELETED)
+        outcome = await training.after_sets(session, row.user_id, [row.exercise_id], training.Delta.of_set(row, -1), row.session_id)
+        await training.announce(session, row.user_id, row.session_id, outcome, first=[_set_event(row, events.SET_DELETED)])
     ctx.committed()
     return row
 
@@ -252,6 +272,7 @@ async def end_workout(ctx: Context, session_id: uuid.UUID, status: str, *, perce
         workout = await writable(ctx, await session.get(WorkoutSession, session_id, with_for_update=True), "WorkoutSession")
         if workout.status != "in_progress":
             raise BadUserInput(f"Only a workout in progress can end; this one is {workout.status.replace('_', ' ')}", field="sessionId")
+        await training.lock_user(session, workout.user_id)
         workout.status = status
         workout.ended_at = max(datetime.now(timezone.utc), workout.started_at)
         if perceived_exertion is not None:
@@ -259,7 +280,9 @@ async def end_workout(ctx: Context, session_id: uuid.UUID, status: str, *, perce
         if notes is not UNSET:
             workout.notes = validation.text(notes, "notes", max_length=5000)
         await session.flush()
-        await _status_event(session, workout, "finished" if status == "completed" else "abandoned")
         await session.refresh(workout)
+        outcome = await training.after_workout(session, workout.user_id, workout.id, workout.completion_points)
+        change = "finished" if status == "completed" else "abandoned"
+        await training.announce(session, workout.user_id, workout.id, outcome, first=[_status_event_of(workout, change)])
     ctx.committed()
     return workout

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from schema.common import Info, viewer_language
-from schema.enums import Category, Equipment, Force, Language, Level, Mechanic, MovementPattern, Muscle, Tracking
+from loaders.records import PersonalRecordByUserExerciseKindLoader
+from schema.enums import Category, Equipment, Force, Language, Level, Mechanic, MovementPattern, Muscle, RecordKind, Tracking
+
+if TYPE_CHECKING:
+    from schema.records import PersonalRecord
 
 
 @strawberry.type(description="How much one muscle works in an exercise (primary 1.0, secondary 0.5 unless set).")
@@ -76,6 +80,18 @@ class Exercise(relay.Node):
     @strawberry.field(description="The Hebrew name, when one exists.")
     def name_he(self) -> str | None:
         return self.row.name_he
+
+    @strawberry.field(description="The viewer's current record of `kind` on this exercise; null when signed out or none yet.")
+    async def personal_record(
+        self, info: Info, kind: RecordKind
+    ) -> Annotated[PersonalRecord, strawberry.lazy("schema.records")] | None:
+        from schema.records import PersonalRecord
+
+        if info.context.viewer_id is None:
+            return None
+        key = (info.context.viewer_id, self.row.id, kind.value)
+        row = await info.context.loaders.get(PersonalRecordByUserExerciseKindLoader).load(key)
+        return PersonalRecord.from_row(row) if row else None
 
     @strawberry.field(description="Each trained muscle with its share of the work.")
     def muscle_contributions(self) -> list[MuscleContribution]:

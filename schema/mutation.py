@@ -7,6 +7,7 @@ from datetime import datetime
 
 import strawberry
 
+from loaders.records import PersonalRecordByIdLoader, UserAchievementByIdLoader
 from loaders.workouts import WorkoutSessionByIdLoader
 from resolvers import accounts, coaching, exercises, programs, validation, workouts
 from resolvers.ids import decode_id, encode_id
@@ -28,6 +29,7 @@ from schema.enums import (
 )
 from schema.exercises import Exercise
 from schema.programs import Program, ProgramDay, ProgramExercise
+from schema.records import PersonalRecord, UserAchievement
 from schema.users import CoachingRelationship, User
 from schema.workouts import SetLog, WorkoutSession
 
@@ -303,6 +305,18 @@ class LogSetPayload:
     set_log: SetLog = strawberry.field(description="The set (the first one, when `clientId` repeats).")
     session: WorkoutSession = strawberry.field(resolver=_payload_session, description="Its session.")
     created: bool = strawberry.field(description="False when `clientId` matched an earlier set and nothing new was logged.")
+    record_ids: strawberry.Private[list]
+    achievement_ids: strawberry.Private[list]
+
+    @strawberry.field(description="Personal records this set just set (each also announced as `PersonalRecordSet`).")
+    async def personal_records(self, info: Info) -> list[PersonalRecord]:
+        rows = await info.context.loaders.get(PersonalRecordByIdLoader).load_many(self.record_ids)
+        return [PersonalRecord.from_row(row) for row in rows if row is not None]
+
+    @strawberry.field(description="Achievements this set unlocked (each also announced as `AchievementUnlocked`).")
+    async def achievements(self, info: Info) -> list[UserAchievement]:
+        rows = await info.context.loaders.get(UserAchievementByIdLoader).load_many(self.achievement_ids)
+        return [UserAchievement.from_row(row) for row in rows if row is not None]
 
 
 @strawberry.type(description="The set changed and its session.")
@@ -508,14 +522,17 @@ class Mutation:
 
     @strawberry.mutation(description="Log a set. Retrying with the same `clientId` never logs it twice.")
     async def log_set(self, info: Info, input: LogSetInput) -> LogSetPayload:
-        row, created = await workouts.log_set(
+        row, created, outcome = await workouts.log_set(
             info.context,
             decode_id(input.session_id, "WorkoutSession", "sessionId"),
             decode_id(input.exercise_id, "Exercise", "exerciseId"),
             _set_input(input),
             input.client_id,
         )
-        return LogSetPayload(set_log=SetLog.from_row(row), session_id=row.session_id, created=created)
+        return LogSetPayload(
+            set_log=SetLog.from_row(row), session_id=row.session_id, created=created,
+            record_ids=[r.id for r in outcome.records], achievement_ids=outcome.achievements,
+        )
 
     @strawberry.mutation(description="Change a logged set.")
     async def update_set(self, info: Info, input: UpdateSetInput) -> UpdateSetPayload:

@@ -10,7 +10,7 @@ from strawberry import relay
 
 from domain.units import kg_to
 from loaders.exercises import ExerciseByIdLoader
-from loaders.records import AchievementByIdLoader
+from loaders.records import AchievementByIdLoader, RecordHistoryByUserExerciseKindLoader
 from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
 from schema.common import Info, load_visible, viewer_language
 from schema.enums import Language, RecordKind, WeightUnit
@@ -59,6 +59,42 @@ class PersonalRecord(relay.Node):
         return SetLog.from_row(row) if row else None
 
     @strawberry.field(description="The session it was set in.")
+    async def session(self, info: Info) -> WorkoutSession | None:
+        row = await load_visible(info, WorkoutSessionByIdLoader, self.row.session_id)
+        return WorkoutSession.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Every best this record has been, oldest first: each set that beat all before it. "
+        "Derived from the sets, so edited and deleted sets rewrite it."
+    )
+    async def history(self, info: Info) -> list[RecordHistoryEntry]:
+        key = (self.row.user_id, self.row.exercise_id, self.row.kind)
+        rows = await info.context.loaders.get(RecordHistoryByUserExerciseKindLoader).load(key)
+        return [RecordHistoryEntry(row=row) for row in rows]
+
+
+@strawberry.type(description="One step of a record's history.")
+class RecordHistoryEntry:
+    row: strawberry.Private[Any]
+
+    @strawberry.field(description="The best it became.")
+    def value(self, unit: WeightUnit = WeightUnit.KG) -> float:
+        return _record_value(self.row.kind, self.row.value, unit) or 0.0
+
+    @strawberry.field(description="The best it beat (null for the first).")
+    def previous_value(self, unit: WeightUnit = WeightUnit.KG) -> float | None:
+        return _record_value(self.row.kind, self.row.previous_value, unit)
+
+    @strawberry.field(description="When.")
+    def achieved_at(self) -> datetime:
+        return self.row.achieved_at
+
+    @strawberry.field(description="The set that did it.")
+    async def set_log(self, info: Info) -> SetLog | None:
+        row = await load_visible(info, SetLogByIdLoader, self.row.set_log_id)
+        return SetLog.from_row(row) if row else None
+
+    @strawberry.field(description="Its session.")
     async def session(self, info: Info) -> WorkoutSession | None:
         row = await load_visible(info, WorkoutSessionByIdLoader, self.row.session_id)
         return WorkoutSession.from_row(row) if row else None

@@ -18,7 +18,7 @@ from loaders.records import (
     UserAchievementPageByUserIdLoader,
 )
 from loaders.workouts import SessionFilterSpec, WorkoutSessionCountByUserIdLoader, WorkoutSessionPageByUserIdLoader
-from loaders.users import UserByIdLoader
+from loaders.users import UserByIdLoader, UserProgressByUserIdLoader
 from resolvers import accounts, coaching
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.ids import decode_id, encode_id
@@ -28,6 +28,7 @@ from schema.connection import Connection, build_connection
 from schema.enums import Language, RecordKind, Role, UnitSystem, WorkoutStatus
 from schema.programs import Program
 from schema.records import PersonalRecord, UserAchievement
+from schema.training import TrainingProgress
 from schema.workouts import WorkoutSession
 
 
@@ -209,6 +210,11 @@ class User(relay.Node):
             info, PersonalRecordPageByUserIdLoader, PersonalRecordCountByUserIdLoader, spec, PersonalRecord.from_row,
             lambda r: (r.achieved_at, r.id), (first, after, last, before),
         )
+
+    @strawberry.field(description="Points, level, streaks and totals.")
+    async def progress(self, info: Info) -> TrainingProgress:
+        row = await info.context.loaders.get(UserProgressByUserIdLoader).load(self.row.id)
+        return TrainingProgress(row=row, timezone=self.row.timezone)
 
     @strawberry.field(description="Achievements the user has unlocked, most recent first.")
     async def achievements(

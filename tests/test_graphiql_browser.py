@@ -130,7 +130,7 @@ async def test_graphiql_runs_a_subscription_with_the_headers_tab(live_server):
                         break
                     if "WorkoutStatusChanged" in text and not logged:
                         await _gql(http, "mutation($i: LogSetInput!) { logSet(input: $i) { created } }",
-                                   {"i": {"sessionId": session, "exerciseId": squat, "reps": 7, "weight": 80}}, token)
+                                   {"i": {"sessionId": session, "exerciseId": squat, "reps": 7, "weight": 80, "setType": "WARMUP"}}, token)
                         logged = True
                     await asyncio.sleep(0.1)
             finally:

@@ -71,7 +71,7 @@ async def test_identical_subscriptions_share_one_render_and_leave_no_trace(group
     assert sorted(len(g.members) for g in groups) == [1, 3]  # legacy and modern protocol share a group
     renders, delivered = broadcasts.renders, broadcasts.delivered
 
-    logged = await http_log_set(url, athlete.token, session_id, squat, 7)
+    logged = await http_log_set(url, athlete.token, session_id, squat, 7, set_type="WARMUP")
     for ws in same:
         (event,) = await events(ws, 1)
         assert event["__typename"] == "SetLogged" and event["setLog"]["id"] == logged["id"]
@@ -256,7 +256,7 @@ async def test_a_group_that_fails_catches_up_from_the_outbox(app, client, regist
     for reps in (4, 6):
         await client.data(
             "mutation($i: LogSetInput!) { logSet(input: $i) { setLog { id } } }",
-            {"i": {"sessionId": session_id, "exerciseId": squat, "reps": reps, "weight": 60}},
+            {"i": {"sessionId": session_id, "exerciseId": squat, "reps": reps, "weight": 60, "setType": "WARMUP"}},
             athlete.token,
         )
     await eventually(lambda: len(frames) >= 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import uuid
 from dataclasses import replace
 
 import httpx
@@ -181,14 +182,16 @@ def apq(digest: str, query: str | None = None) -> dict:
 async def test_automatic_persisted_queries_register_then_run_by_hash(settings, redis_url):
     import redis.asyncio as aioredis
 
-    digest = hashlib.sha256(SEARCH.encode()).hexdigest()
+    # Redis outlives a run: a document of this run's own starts out unknown.
+    document = f"{SEARCH}\n# run {uuid.uuid4()}"
+    digest = hashlib.sha256(document.encode()).hexdigest()
     async with _client(settings) as http:
         unknown = await http.post("/graphql", json=apq(digest))
         assert unknown.status_code == 200
         assert unknown.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
-        wrong = await http.post("/graphql", json=apq("0" * 64, SEARCH))
+        wrong = await http.post("/graphql", json=apq("0" * 64, document))
         assert wrong.status_code == 400 and wrong.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_HASH_MISMATCH"
-        registered = await http.post("/graphql", json=apq(digest, SEARCH))
+        registered = await http.post("/graphql", json=apq(digest, document))
         assert registered.json()["data"]["exercises"]["totalCount"] >= 1
     # Another process (a new app on the same Redis) runs it by hash alone, over POST and GET.
     async with _client(settings) as http:
@@ -197,7 +200,7 @@ async def test_automatic_persisted_queries_register_then_run_by_hash(settings, r
     assert by_hash.json() == registered.json() == by_get.json()
     redis = aioredis.Redis.from_url(redis_url)
     try:
-        assert (await redis.get(f"repgraph:apq:{digest}")).decode() == SEARCH
+        assert (await redis.get(f"repgraph:apq:{digest}")).decode() == document
     finally:
         await redis.aclose()
 

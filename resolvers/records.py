@@ -1,0 +1,162 @@
+"""Personal records, derived from the sets in SQL.
+
+A record is recomputed from a user's sets on one exercise whenever one of those sets is
+logged, changed or deleted, so editing or deleting the set that holds a record falls back
+to the next best set by construction, and the backfill (which runs the same statement over
+every pair) gives exactly the live result.
+
+Kinds (warm-up sets never count; ties go to the earliest set):
+- heaviest_weight: the most weight on any set (holds and carries too);
+- estimated_one_rep_max: Epley (domain/training.py), from sets of 1–10 reps;
+- best_set_volume: weight × reps of one set;
+- most_reps: reps in one set, at any weight;
+- rep_max_N (1, 3, 5, 10): the most weight lifted for at least N reps;
+- longest_duration, longest_distance: of one set;
+- best_session_volume: weight × reps summed over one workout (held by its last set).
+
+`previous_value` is the best before the holder was logged; the history is the running
+best over time: every set that beat everything before it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from domain.training import EPLEY_MAX_REPS
+
+_REP_MAX = "CASE WHEN s.weight_kg > 0 AND s.reps >= {n} THEN s.weight_kg END"
+
+# Candidate values of every kind for the (user, exercise) pairs in `pairs`, with the best
+# value before each candidate (`before`).
+CANDIDATES = f"""
+sets AS (
+    SELECT s.id, s.user_id, s.exercise_id, s.session_id, s.completed_at, s.reps, s.weight_kg, s.duration_seconds, s.distance_m
+    FROM set_logs s JOIN pairs p ON p.user_id = s.user_id AND p.exercise_id = s.exercise_id
+    WHERE s.set_type <> 'warmup'
+),
+candidates AS (
+    SELECT s.user_id, s.exercise_id, s.id AS set_log_id, s.session_id, s.completed_at AS achieved_at, c.kind, c.value
+    FROM sets s CROSS JOIN LATERAL (VALUES
+        ('heaviest_weight', CASE WHEN s.weight_kg > 0 THEN s.weight_kg END),
+        ('estimated_one_rep_max', CASE WHEN s.weight_kg > 0 AND s.reps = 1 THEN s.weight_kg
+                                       WHEN s.weight_kg > 0 AND s.reps BETWEEN 2 AND {EPLEY_MAX_REPS}
+                                       THEN round(s.weight_kg * (1 + s.reps / 30.0), 3) END),
+        ('best_set_volume', CASE WHEN s.weight_kg > 0 AND s.reps > 0 THEN s.weight_kg * s.reps END),
+        ('most_reps', CASE WHEN s.reps > 0 THEN s.reps::numeric END),
+        ('rep_max_1', {_REP_MAX.format(n=1)}),
+        ('rep_max_3', {_REP_MAX.format(n=3)}),
+        ('rep_max_5', {_REP_MAX.format(n=5)}),
+        ('rep_max_10', {_REP_MAX.format(n=10)}),
+        ('longest_duration', CASE WHEN s.duration_seconds > 0 THEN s.duration_seconds::numeric END),
+        ('longest_distance', CASE WHEN s.distance_m > 0 THEN s.distance_m END)
+    ) AS c(kind, value)
+    WHERE c.value IS NOT NULL
+    UNION ALL
+    SELECT user_id, exercise_id, (array_agg(id ORDER BY completed_at DESC, id DESC))[1], session_id, max(completed_at),
+           'best_session_volume', sum(weight_kg * reps)
+    FROM sets WHERE weight_kg > 0 AND reps > 0
+    GROUP BY user_id, exercise_id, session_id
+),
+ranked AS (
+    SELECT c.*, max(value) OVER (
+        PARTITION BY user_id, exercise_id, kind ORDER BY achieved_at, set_log_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ) AS before
+    FROM candidates c
+)
+"""
+
+# Recompute the records of the pairs and write the differences: one statement.
+RECOMPUTE = text(
+    f"""
+    WITH pairs AS (
+        SELECT DISTINCT user_id, exercise_id
+        FROM unnest(CAST(:user_ids AS uuid[]), CAST(:exercise_ids AS uuid[])) AS p(user_id, exercise_id)
+    ),
+    {CANDIDATES},
+    best AS (
+        SELECT DISTINCT ON (user_id, exercise_id, kind) *
+        FROM ranked ORDER BY user_id, exercise_id, kind, value DESC, achieved_at, set_log_id
+    ),
+    old AS (
+        SELECT r.id, r.user_id, r.exercise_id, r.kind, r.value
+        FROM personal_records r JOIN pairs p ON p.user_id = r.user_id AND p.exercise_id = r.exercise_id
+    ),
+    written AS (
+        INSERT INTO personal_records (user_id, exercise_id, kind, value, previous_value, set_log_id, session_id, achieved_at)
+        SELECT user_id, exercise_id, kind, value, before, set_log_id, session_id, achieved_at FROM best
+        ON CONFLICT (user_id, exercise_id, kind) DO UPDATE SET
+            value = EXCLUDED.value, previous_value = EXCLUDED.previous_value, set_log_id = EXCLUDED.set_log_id,
+            session_id = EXCLUDED.session_id, achieved_at = EXCLUDED.achieved_at
+        WHERE (personal_records.value, personal_records.previous_value, personal_records.set_log_id,
+               personal_records.session_id, personal_records.achieved_at)
+              IS DISTINCT FROM
+              (EXCLUDED.value, EXCLUDED.previous_value, EXCLUDED.set_log_id, EXCLUDED.session_id, EXCLUDED.achieved_at)
+        RETURNING id, user_id, exercise_id, kind, value, set_log_id, session_id
+    ),
+    removed AS (
+        DELETE FROM personal_records r USING old o
+        WHERE r.id = o.id AND NOT EXISTS (
+            SELECT 1 FROM best b WHERE b.user_id = o.user_id AND b.exercise_id = o.exercise_id AND b.kind = o.kind
+        )
+        RETURNING r.id, r.user_id
+    )
+    SELECT w.id, w.user_id, w.kind, w.value, w.set_log_id, w.session_id, o.value AS old_value, false AS removed
+    FROM written w LEFT JOIN old o ON o.user_id = w.user_id AND o.exercise_id = w.exercise_id AND o.kind = w.kind
+    UNION ALL
+    SELECT id, user_id, NULL, NULL, NULL, NULL, NULL, true FROM removed
+    """
+)
+
+# The running best of (user, exercise, kind) triples over time, oldest first.
+HISTORY = text(
+    f"""
+    WITH wanted AS (
+        SELECT * FROM unnest(CAST(:user_ids AS uuid[]), CAST(:exercise_ids AS uuid[]), CAST(:kinds AS text[]))
+            AS w(user_id, exercise_id, kind)
+    ),
+    pairs AS (SELECT DISTINCT user_id, exercise_id FROM wanted),
+    {CANDIDATES}
+    SELECT r.user_id, r.exercise_id, r.kind, r.value, r.before AS previous_value, r.set_log_id, r.session_id, r.achieved_at
+    FROM ranked r JOIN wanted w ON w.user_id = r.user_id AND w.exercise_id = r.exercise_id AND w.kind = r.kind
+    WHERE r.before IS NULL OR r.value > r.before
+    ORDER BY r.user_id, r.exercise_id, r.kind, r.achieved_at, r.set_log_id
+    """
+)
+
+
+@dataclass
+class RecordChanges:
+    new: list  # rows whose value rose (or appeared): personal records just set
+    added: int  # records that did not exist before
+    removed: int  # records with no qualifying set left
+
+    @property
+    def count_delta(self) -> int:
+        return self.added - self.removed
+
+
+async def recompute(session, pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> RecordChanges:
+    """Bring the records of these (user, exercise) pairs in line with their sets."""
+    if not pairs:
+        return RecordChanges([], 0, 0)
+    rows = (
+        await session.execute(RECOMPUTE, {"user_ids": [p[0] for p in pairs], "exercise_ids": [p[1] for p in pairs]})
+    ).all()
+    new = [r for r in rows if not r.removed and (r.old_value is None or r.value > r.old_value)]
+    added = sum(1 for r in rows if not r.removed and r.old_value is None)
+    removed = sum(1 for r in rows if r.removed)
+    return RecordChanges(new, added, removed)
+
+
+async def history(session, keys: Sequence[tuple[uuid.UUID, uuid.UUID, str]]) -> dict[tuple, list]:
+    """Each (user, exercise, kind)'s succession of bests, oldest first."""
+    params = {"user_ids": [k[0] for k in keys], "exercise_ids": [k[1] for k in keys], "kinds": [k[2] for k in keys]}
+    found: dict[tuple, list] = {tuple(k): [] for k in keys}
+    for row in (await session.execute(HISTORY, params)).all():
+        found[(row.user_id, row.exercise_id, row.kind)].append(row)
+    return found

@@ -1,0 +1,188 @@
+"""The training rules, applied inside the write that causes them.
+
+Every set write recomputes the records of the exercises it touches, moves the user's
+totals by the set's points and volume, and awards the achievements those totals now
+reach; finishing a workout also recounts workouts, streaks and completed programs.
+A per-user transaction lock (taken before anything is read) serializes one user's
+writes, so totals and awards stay exact under concurrent calls; the unique
+(user, achievement) constraint makes an award happen once whatever else goes wrong.
+
+`make backfill` (server/backfill.py) runs the same statements from scratch.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Text, cast, func, text
+
+from live import events
+from live.outbox import record_many
+from resolvers import records
+
+# Two-key advisory locks live apart from the one-key locks the outbox takes per channel.
+LOCK_NAMESPACE = 1
+
+
+def user_lock(user_id: Any):
+    """A select-list expression taking the user's training lock (to ride along another query)."""
+    return func.pg_advisory_xact_lock(LOCK_NAMESPACE, func.hashtext(cast(user_id, Text)))
+
+
+USER_LOCK = text("SELECT pg_advisory_xact_lock(:ns, hashtext(CAST(:user_id AS text)))")
+
+_METRIC = """CASE a.rule->>'metric'
+    WHEN 'workouts' THEN p.workouts WHEN 'longest_streak' THEN p.longest_streak WHEN 'points' THEN p.points
+    WHEN 'records' THEN p.records WHEN 'volume_kg' THEN p.volume_kg WHEN 'programs_completed' THEN p.programs_completed
+END"""
+
+# Move the totals by the deltas, then award what they now reach: one statement.
+PROGRESS_AND_AWARDS = text(
+    f"""
+    WITH progress AS (
+        INSERT INTO user_progress AS p (user_id, points, sets, volume_kg, records)
+        VALUES (:user_id, greatest(:points, 0), greatest(:sets, 0), greatest(:volume, 0), greatest(:records, 0))
+        ON CONFLICT (user_id) DO UPDATE SET
+            points = greatest(p.points + :points, 0), sets = greatest(p.sets + :sets, 0),
+            volume_kg = greatest(p.volume_kg + :volume, 0), records = greatest(p.records + :records, 0),
+            updated_at = now()
+        RETURNING p.*
+    ),
+    awarded AS (
+        INSERT INTO user_achievements (user_id, achievement_id, session_id)
+        SELECT p.user_id, a.id, CAST(:session_id AS uuid) FROM progress p, achievements a
+        WHERE {_METRIC} >= CAST(a.rule->>'at_least' AS numeric)
+          AND NOT EXISTS (SELECT 1 FROM user_achievements ua WHERE ua.user_id = p.user_id AND ua.achievement_id = a.id)
+        ON CONFLICT (user_id, achievement_id) DO NOTHING
+        RETURNING id, achievement_id
+    )
+    SELECT p.active_goals,
+           (SELECT coalesce(array_agg(aw.id), '{{}}') FROM awarded aw) AS awarded,
+           (SELECT coalesce(sum(a.points_reward), 0) FROM awarded aw JOIN achievements a ON a.id = aw.achievement_id) AS reward
+    FROM progress p
+    """
+)
+
+# Workouts, streaks (in the user's own time zone) and completed programs, counted afresh.
+RECOUNT = text(
+    """
+    WITH days AS (
+        SELECT DISTINCT CAST(w.started_at AT TIME ZONE u.timezone AS date) AS day
+        FROM workout_sessions w JOIN users u ON u.id = w.user_id
+        WHERE w.user_id = :user_id AND w.status = 'completed'
+    ),
+    runs AS (
+        SELECT max(day) AS last_day, count(*) AS len
+        FROM (SELECT day, day - CAST(row_number() OVER (ORDER BY day) AS integer) AS island FROM days) d
+        GROUP BY island
+    )
+    INSERT INTO user_progress AS p (user_id, workouts, streak_run, longest_streak, last_active_day, programs_completed)
+    SELECT :user_id,
+        (SELECT count(*) FROM workout_sessions WHERE user_id = :user_id AND status = 'completed'),
+        coalesce((SELECT len FROM runs ORDER BY last_day DESC LIMIT 1), 0),
+        coalesce((SELECT max(len) FROM runs), 0),
+        (SELECT max(last_day) FROM runs),
+        (SELECT count(*) FROM programs pr
+         WHERE pr.owner_id = :user_id
+           AND EXISTS (SELECT 1 FROM program_days d WHERE d.program_id = pr.id)
+           AND NOT EXISTS (
+               SELECT 1 FROM program_days d WHERE d.program_id = pr.id AND NOT EXISTS (
+                   SELECT 1 FROM workout_sessions w
+                   WHERE w.program_day_id = d.id AND w.user_id = :user_id AND w.status = 'completed')))
+    ON CONFLICT (user_id) DO UPDATE SET
+        workouts = EXCLUDED.workouts, streak_run = EXCLUDED.streak_run, longest_streak = EXCLUDED.longest_streak,
+        last_active_day = EXCLUDED.last_active_day, programs_completed = EXCLUDED.programs_completed, updated_at = now()
+    """
+)
+
+
+@dataclass
+class Outcome:
+    """What a write changed beyond itself: to return in its payload and announce."""
+
+    records: list = field(default_factory=list)  # rows of records just set
+    achievements: list[uuid.UUID] = field(default_factory=list)  # user_achievements ids
+    goals: list = field(default_factory=list)  # goals just completed
+
+
+@dataclass
+class Delta:
+    points: int = 0
+    sets: int = 0
+    volume: Decimal = Decimal(0)
+
+    @classmethod
+    def of_set(cls, row: Any, sign: int = 1) -> Delta:
+        return cls(sign * (row.points or 0), sign, sign * (row.volume_kg or Decimal(0)))
+
+    def __sub__(self, other: Delta) -> Delta:
+        return Delta(self.points - other.points, self.sets - other.sets, self.volume - other.volume)
+
+
+async def lock_user(session, user_id: uuid.UUID) -> None:
+    await session.execute(USER_LOCK, {"ns": LOCK_NAMESPACE, "user_id": user_id})
+
+
+async def after_sets(
+    session, user_id: uuid.UUID, exercise_ids: Sequence[uuid.UUID], delta: Delta, session_id: uuid.UUID | None
+) -> Outcome:
+    """After sets of these exercises were logged, changed or deleted (user lock held)."""
+    changes = await records.recompute(session, [(user_id, e) for e in dict.fromkeys(exercise_ids)])
+    outcome = Outcome(records=changes.new)
+    await _progress(session, outcome, user_id, session_id, points=delta.points, sets=delta.sets,
+                    volume=delta.volume, records=changes.count_delta)
+    return outcome
+
+
+async def after_workout(session, user_id: uuid.UUID, session_id: uuid.UUID, completion_points: int) -> Outcome:
+    """After a workout finished or was abandoned (user lock held)."""
+    await session.execute(RECOUNT, {"user_id": user_id})
+    outcome = Outcome()
+    await _progress(session, outcome, user_id, session_id, points=completion_points)
+    return outcome
+
+
+async def _progress(session, outcome: Outcome, user_id, session_id, *, points=0, sets=0, volume=Decimal(0), records=0) -> None:
+    params = {"user_id": user_id, "session_id": session_id, "points": points, "sets": sets, "volume": volume, "records": records}
+    while True:
+        row = (await session.execute(PROGRESS_AND_AWARDS, params)).one()
+        outcome.achievements.extend(row.awarded)
+        if not row.reward:
+            break
+        # Achievements pay points, which may reach a points milestone: go round once more.
+        params = {**params, "points": int(row.reward), "sets": 0, "volume": Decimal(0), "records": 0}
+    if row.active_goals:
+        from resolvers.goals import complete_reached_goals
+
+        outcome.goals = await complete_reached_goals(session, user_id)
+
+
+async def announce(session, user_id: uuid.UUID, session_id: uuid.UUID | None, outcome: Outcome, first: list | None = None) -> None:
+    """Write the write's own events (`first`) and what its rules caused, in one statement."""
+    pending = list(first or [])
+    user = events.user_channel(user_id)
+    for r in outcome.records:
+        channels = [user] + ([events.workout_channel(r.session_id)] if r.session_id else [])
+        pending.append((channels, events.PERSONAL_RECORD_SET, {"personal_record_id": r.id, "session_id": r.session_id}))
+    for award_id in outcome.achievements:
+        channels = [user] + ([events.workout_channel(session_id)] if session_id else [])
+        pending.append((channels, events.ACHIEVEMENT_UNLOCKED, {"user_achievement_id": award_id, "session_id": session_id}))
+    goal_completed = getattr(events, "GOAL_COMPLETED", None)
+    for goal in outcome.goals:
+        pending.append(([user], goal_completed, {"goal_id": goal.id}))
+    if pending:
+        await record_many(session, user_id, pending)
+
+
+def current_streak(streak_run: int, last_active_day: date | None, timezone: str, now: datetime | None = None) -> int:
+    """The run counts while its last day is today or yesterday in the user's time zone."""
+    if not last_active_day:
+        return 0
+    today = (now or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(timezone)).date()
+    return streak_run if (today - last_active_day).days <= 1 else 0
