@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 GRAPHIQL := server/graphiql/node_modules/.package-lock.json
 
-.PHONY: install run test migrate demo schema bench bench-live chromium pgbouncer clean
+.PHONY: install run test migrate demo backfill schema bench bench-live chromium pgbouncer clean
 
 install: $(STAMP) $(GRAPHIQL)
 
@@ -34,6 +34,10 @@ migrate: install
 
 demo: install
 	$(PY) -m server demo
+
+# Re-derive records, points, streaks and achievements from the stored sets.
+backfill: install
+	$(PY) -m server backfill
 
 # PgBouncer for the transaction-pooling test (Debian package; skipped when present).
 pgbouncer:

@@ -12,11 +12,13 @@ import random
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.engine import create_engine, create_sessionmaker
 from db.models import Exercise, Program, ProgramDay, ProgramExercise, SetLog, User, WorkoutSession
 from domain.security import hash_password
+from domain.training import WORKOUT_POINTS
+from resolvers import training
 
 log = logging.getLogger(__name__)
 PASSWORD = "demo-password"
@@ -90,6 +92,14 @@ async def _create(sessionmaker, seed: int = 7) -> int:
                                 completed_at=start + timedelta(minutes=3 * position),
                             ))
                             position += 1
+                    # The rules the live writes apply, workout by workout, as if it had been logged then.
+                    await session.flush()
+                    points, count, volume = (await session.execute(
+                        select(func.sum(SetLog.points), func.count(), func.sum(SetLog.volume_kg)).where(SetLog.session_id == workout.id)
+                    )).one()
+                    await training.after_sets(session, user.id, [library[e[0]].id for e in exercises],
+                                              training.Delta(points, count, volume), workout.id)
+                    await training.after_workout(session, user.id, workout.id, WORKOUT_POINTS)
             created += 1
     return created
 

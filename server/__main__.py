@@ -1,4 +1,4 @@
-"""`python -m server [serve|migrate|demo]`: get the database ready (embedded if none is configured) and act."""
+"""`python -m server [serve|migrate|demo|backfill]`: get the database ready (embedded if none is configured) and act."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ log = logging.getLogger("repgraph")
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m server")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "demo"])
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "demo", "backfill"])
     args = parser.parse_args()
     started = time.perf_counter()
     settings = Settings.from_env()
@@ -36,6 +36,11 @@ def main() -> None:
         from db.demo import load_demo
 
         load_demo(url)
+        return
+    if args.command == "backfill":
+        from server.backfill import run
+
+        run(url)
         return
     log.info("ready in %.1fs: GraphiQL at http://%s:%d/graphql", time.perf_counter() - started, settings.host, settings.port)
     options = dict(
