@@ -101,8 +101,9 @@ def setup_writers(url: str, count: int) -> list[tuple[str, str]]:
             sid = conn.execute(
                 "INSERT INTO workout_sessions (user_id, name, status) VALUES (%s, 'Bench writes', 'in_progress') RETURNING id", (uid,)
             ).fetchone()[0]
-            out.append((token(uid), encode_id("WorkoutSession", sid)))
-    return out
+            out.append((uid, sid))
+        conn.commit()  # the sign-ins below reference these users from another connection
+    return [(token(uid), encode_id("WorkoutSession", sid)) for uid, sid in out]
 
 
 def remove_writers(url: str) -> None:

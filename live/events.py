@@ -17,6 +17,7 @@ SET_DELETED = "SetDeleted"
 WORKOUT_STATUS_CHANGED = "WorkoutStatusChanged"
 PERSONAL_RECORD_SET = "PersonalRecordSet"
 ACHIEVEMENT_UNLOCKED = "AchievementUnlocked"
+GOAL_COMPLETED = "GoalCompleted"
 
 
 def workout_channel(session_id: uuid.UUID) -> str:

@@ -31,6 +31,7 @@ OWNER_COLUMN: dict[type, str | None] = {
     models.SetLog: "user_id",
     models.PersonalRecord: "user_id",
     models.UserAchievement: "user_id",
+    models.Goal: "user_id",
     models.Achievement: None,
 }
 

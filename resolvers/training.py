@@ -173,9 +173,8 @@ async def announce(session, user_id: uuid.UUID, session_id: uuid.UUID | None, ou
     for award_id in outcome.achievements:
         channels = [user] + ([events.workout_channel(session_id)] if session_id else [])
         pending.append((channels, events.ACHIEVEMENT_UNLOCKED, {"user_achievement_id": award_id, "session_id": session_id}))
-    goal_completed = getattr(events, "GOAL_COMPLETED", None)
     for goal in outcome.goals:
-        pending.append(([user], goal_completed, {"goal_id": goal.id}))
+        pending.append(([user], events.GOAL_COMPLETED, {"goal_id": goal.id}))
     if pending:
         await record_many(session, user_id, pending)
 

@@ -13,6 +13,7 @@ import strawberry
 from live import events as ev
 from live.hub import SlowConsumer
 from loaders import Loaders
+from loaders.goals import GoalByIdLoader
 from loaders.records import PersonalRecordByIdLoader, UserAchievementByIdLoader
 from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
 from resolvers.errors import ApiError, BadUserInput, NotFound
@@ -20,6 +21,7 @@ from resolvers.ids import decode_id, encode_id
 from schema.broadcast import Sink, current_sink
 from schema.common import Info, load_visible
 from schema.enums import WorkoutStatus
+from schema.goals import Goal
 from schema.records import PersonalRecord, UserAchievement
 from schema.workouts import SetLog, WorkoutSession
 
@@ -114,13 +116,21 @@ class AchievementUnlocked(LiveEvent):
         return UserAchievement.from_row(row) if row else None
 
 
+@strawberry.type(description="A goal reached its target and was completed.")
+class GoalCompleted(LiveEvent):
+    @strawberry.field(description="The goal, as it is now (null if it has since been deleted).")
+    async def goal(self, info: Info) -> Goal | None:
+        row = await load_visible(info, GoalByIdLoader, _uuid(self.event.data.get("goal_id")))
+        return Goal.from_row(row) if row else None
+
+
 WorkoutEvent = Annotated[
     Union[SetLogged, SetUpdated, SetDeleted, WorkoutStatusChanged, PersonalRecordSet, AchievementUnlocked],
     strawberry.union("WorkoutEvent", description="Everything that happens to one workout session."),
 ]
 ActivityEvent = Annotated[
-    Union[WorkoutStatusChanged, PersonalRecordSet, AchievementUnlocked],
-    strawberry.union("ActivityEvent", description="A user's workout starts and finishes, records and achievements."),
+    Union[WorkoutStatusChanged, PersonalRecordSet, AchievementUnlocked, GoalCompleted],
+    strawberry.union("ActivityEvent", description="A user's workout starts and finishes, records, achievements and completed goals."),
 ]
 
 EVENT_TYPES: dict[str, type[LiveEvent]] = {
@@ -130,6 +140,7 @@ EVENT_TYPES: dict[str, type[LiveEvent]] = {
     ev.WORKOUT_STATUS_CHANGED: WorkoutStatusChanged,
     ev.PERSONAL_RECORD_SET: PersonalRecordSet,
     ev.ACHIEVEMENT_UNLOCKED: AchievementUnlocked,
+    ev.GOAL_COMPLETED: GoalCompleted,
 }
 
 
@@ -204,7 +215,7 @@ class Subscription:
         async for item in _deliver(info, ev.workout_channel(key), _after(after)):
             yield item
 
-    @strawberry.subscription(description="The viewer's own workout starts and finishes, records and achievements.")
+    @strawberry.subscription(description="The viewer's own workout starts and finishes, records, achievements and completed goals.")
     async def activity_feed(self, info: Info, after: str | None = None) -> AsyncGenerator[ActivityEvent, None]:
         viewer = await info.context.require_viewer()
         async for item in _deliver(info, ev.user_channel(viewer.id), _after(after)):

@@ -28,6 +28,7 @@ from schema.enums import (
     WeightUnit,
 )
 from schema.exercises import Exercise
+from schema.goals import GoalMutations
 from schema.programs import Program, ProgramDay, ProgramExercise
 from schema.records import PersonalRecord, UserAchievement
 from schema.users import CoachingRelationship, User
@@ -366,7 +367,7 @@ def _set_input(data: LogSetInput | UpdateSetInput) -> workouts.SetInput:
 
 
 @strawberry.type(description="Changes to RepGraph. Each field runs in one transaction: all or nothing.")
-class Mutation:
+class Mutation(GoalMutations):
     @strawberry.mutation(description="Create an account and sign in.")
     async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
         tokens, user = await accounts.register(

@@ -8,6 +8,7 @@ import strawberry
 from strawberry import relay
 
 from loaders.exercises import ExerciseByIdLoader
+from loaders.goals import GoalByIdLoader
 from loaders.programs import ProgramByIdLoader, ProgramDayByIdLoader, ProgramExerciseByIdLoader
 from loaders.records import AchievementByIdLoader, PersonalRecordByIdLoader, UserAchievementByIdLoader
 from loaders.users import UserByIdLoader
@@ -20,6 +21,7 @@ from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
 from schema.enums import Category, Equipment, Level, MovementPattern, Muscle
 from schema.exercises import Exercise
+from schema.goals import Goal
 from schema.programs import Program, ProgramDay, ProgramExercise
 from schema.records import Achievement, PersonalRecord, UserAchievement
 from schema.users import User
@@ -38,6 +40,7 @@ NODE_TYPES: dict[str, tuple[type, Any]] = {
     "PersonalRecord": (PersonalRecordByIdLoader, PersonalRecord),
     "Achievement": (AchievementByIdLoader, Achievement),
     "UserAchievement": (UserAchievementByIdLoader, UserAchievement),
+    "Goal": (GoalByIdLoader, Goal),
 }
 
 

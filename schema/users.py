@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from loaders.goals import GoalCountByUserIdLoader, GoalFilterSpec, GoalPageByUserIdLoader
 from loaders.programs import ProgramCountByOwnerIdLoader, ProgramPageByOwnerIdLoader
 from loaders.records import (
     PersonalRecordCountByUserIdLoader,
@@ -26,6 +27,7 @@ from resolvers.pagination import page_request
 from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
 from schema.enums import Language, RecordKind, Role, UnitSystem, WorkoutStatus
+from schema.goals import Goal, GoalStatus
 from schema.programs import Program
 from schema.records import PersonalRecord, UserAchievement
 from schema.training import TrainingProgress
@@ -223,4 +225,20 @@ class User(relay.Node):
         return await self._connection(
             info, UserAchievementPageByUserIdLoader, UserAchievementCountByUserIdLoader, None, UserAchievement.from_row,
             lambda r: (r.unlocked_at, r.id), (first, after, last, before),
+        )
+
+    @strawberry.field(description="The user's goals, newest first; `status` narrows them (e.g. ACTIVE).")
+    async def goals(
+        self,
+        info: Info,
+        status: GoalStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Goal]:
+        spec = GoalFilterSpec(statuses=(status.value,) if status else ())
+        return await self._connection(
+            info, GoalPageByUserIdLoader, GoalCountByUserIdLoader, spec, Goal.from_row,
+            lambda r: (r.created_at, r.id), (first, after, last, before),
         )

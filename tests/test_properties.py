@@ -48,7 +48,11 @@ class User:
             "mutation($i: LogSetInput!) { logSet(input: $i) { setLog { id } } }",
             {"i": {"sessionId": session, "exerciseId": exercise, "reps": 5, "weight": 80, "notes": f"{self.marker} note"}},
         )["logSet"]["setLog"]["id"]
-        self.ids = [self.id, exercise, program["id"], program["days"][0]["id"], session, set_log]
+        goal = self.gql(
+            "mutation($i: CreateGoalInput!) { createGoal(input: $i) { goal { id } } }",
+            {"i": {"kind": "EXERCISE_WEIGHT", "title": f"{self.marker} goal", "target": 500, "exerciseId": exercise, "timeframe": "MONTHLY"}},
+        )["createGoal"]["goal"]["id"]
+        self.ids = [self.id, exercise, program["id"], program["days"][0]["id"], session, set_log, goal]
 
     def gql(self, query: str, variables: dict | None = None, token: str | None | bool = True) -> dict:
         headers = {"Authorization": f"Bearer {self.token}"} if token is True else {}
@@ -58,7 +62,8 @@ class User:
 
     def snapshot(self) -> dict:
         return self.gql(
-            "{ viewer { programs { edges { node { name days { name } } } } workoutSessions { edges { node { name sets { totalCount edges { node { reps notes } } } } } } } }"
+            "{ viewer { programs { edges { node { name days { name } } } } workoutSessions { edges { node { name sets { totalCount edges { node { reps notes } } } } } } "
+            "goals { edges { node { title status target endDate } } } } }"
         )
 
 
@@ -77,6 +82,7 @@ def scalars(alice: User, bob: User) -> dict:
     return {
         "ID": ids.map(nodes.String),
         "DateTime": st.datetimes(timezones=st.just(UTC)).map(lambda moment: nodes.String(moment.isoformat())),
+        "Date": st.dates().map(lambda day: nodes.String(day.isoformat())),
     }
 
 
