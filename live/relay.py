@@ -49,8 +49,11 @@ class OutboxRelay:
     async def _run(self) -> None:
         backoff = 0.1
         while True:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that lands
+            # as the wake-up does, and stop() then waits a whole poll interval.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.poll_interval):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 while (count := await self.drain()) == self.batch:
