@@ -77,6 +77,7 @@ def scalars(alice: User, bob: User) -> dict:
     return {
         "ID": ids.map(nodes.String),
         "DateTime": st.datetimes(timezones=st.just(UTC)).map(lambda moment: nodes.String(moment.isoformat())),
+        "Date": st.dates().map(lambda day: nodes.String(day.isoformat())),
     }
 
 
