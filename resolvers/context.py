@@ -26,6 +26,7 @@ class Context:
     live: Any = None  # live.Live: the relay to wake after commits, the streams to subscribe to
     connection_params: dict[str, Any] | None = None
     metrics: Any = None  # server.metrics.Metrics: where schema.observe records operations
+    stats_cache: Any = None  # resolvers.stats.StatsCache: users' cached stats (None: no caching)
     request: Any = None
     response: Any = None
     extra: dict[str, Any] = field(default_factory=dict)

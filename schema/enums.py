@@ -27,6 +27,9 @@ ProgramStructure = strawberry.enum(
 WorkoutStatus = strawberry.enum(d.WorkoutStatus, description="Where a workout session stands.")
 SetType = strawberry.enum(d.SetType, description="The role of a set; warm-up sets never count towards records or volume.")
 RecordKind = strawberry.enum(d.RecordKind, description="What a personal record measures.")
+StatsGrouping = strawberry.enum(
+    d.StatsGrouping, description="How statistics are bucketed: by local day, by week (Monday to Sunday) or by calendar month."
+)
 
 
 @strawberry.enum(description="A unit for weights (and volume, weight × reps).")

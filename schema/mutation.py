@@ -11,6 +11,7 @@ from loaders.records import PersonalRecordByIdLoader, UserAchievementByIdLoader
 from loaders.workouts import WorkoutSessionByIdLoader
 from resolvers import accounts, coaching, exercises, programs, validation, workouts
 from resolvers.ids import decode_id, encode_id
+from resolvers.stats import invalidate_stats
 from schema.common import Info
 from schema.enums import (
     Category,
@@ -519,6 +520,7 @@ class Mutation(GoalMutations):
             started_at=input.started_at,
             notes=input.notes,
         )
+        await invalidate_stats(info.context, row.user_id)
         return WorkoutSessionPayload(session=WorkoutSession.from_row(row))
 
     @strawberry.mutation(description="Log a set. Retrying with the same `clientId` never logs it twice.")
@@ -530,6 +532,7 @@ class Mutation(GoalMutations):
             _set_input(input),
             input.client_id,
         )
+        await invalidate_stats(info.context, row.user_id)
         return LogSetPayload(
             set_log=SetLog.from_row(row), session_id=row.session_id, created=created,
             record_ids=[r.id for r in outcome.records], achievement_ids=outcome.achievements,
@@ -541,11 +544,13 @@ class Mutation(GoalMutations):
         if input.exercise_id not in (UNSET, None):
             data.exercise_id = decode_id(input.exercise_id, "Exercise", "exerciseId")
         row = await workouts.update_set(info.context, decode_id(input.set_log_id, "SetLog", "setLogId"), data)
+        await invalidate_stats(info.context, row.user_id)
         return UpdateSetPayload(set_log=SetLog.from_row(row), session_id=row.session_id)
 
     @strawberry.mutation(description="Delete a logged set.")
     async def delete_set(self, info: Info, input: DeleteSetInput) -> DeleteSetPayload:
         row = await workouts.delete_set(info.context, decode_id(input.set_log_id, "SetLog", "setLogId"))
+        await invalidate_stats(info.context, row.user_id)
         return DeleteSetPayload(deleted_set_log_id=encode_id("SetLog", row.id), session_id=row.session_id)
 
     @strawberry.mutation(description="Finish a workout in progress.")
@@ -557,11 +562,13 @@ class Mutation(GoalMutations):
             perceived_exertion=input.perceived_exertion,
             notes=given(input.notes),
         )
+        await invalidate_stats(info.context, row.user_id)
         return WorkoutSessionPayload(session=WorkoutSession.from_row(row))
 
     @strawberry.mutation(description="Abandon a workout in progress (its sets stay).")
     async def abandon_workout(self, info: Info, input: AbandonWorkoutInput) -> WorkoutSessionPayload:
         row = await workouts.end_workout(info.context, decode_id(input.session_id, "WorkoutSession", "sessionId"), "abandoned")
+        await invalidate_stats(info.context, row.user_id)
         return WorkoutSessionPayload(session=WorkoutSession.from_row(row))
 
 

@@ -26,10 +26,11 @@ from resolvers.ids import decode_id, encode_id
 from resolvers.pagination import page_request
 from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
-from schema.enums import Language, RecordKind, Role, UnitSystem, WorkoutStatus
+from schema.enums import Language, RecordKind, Role, StatsGrouping, UnitSystem, WorkoutStatus
 from schema.goals import Goal, GoalStatus
 from schema.programs import Program
 from schema.records import PersonalRecord, UserAchievement
+from schema.stats import StatsRange, UserStats
 from schema.training import TrainingProgress
 from schema.workouts import WorkoutSession
 
@@ -242,3 +243,10 @@ class User(relay.Node):
             info, GoalPageByUserIdLoader, GoalCountByUserIdLoader, spec, Goal.from_row,
             lambda r: (r.created_at, r.id), (first, after, last, before),
         )
+
+    @strawberry.field(
+        description="Training statistics over `range` (local days in the user's time zone), bucketed by `groupBy`: "
+        "totals, volume per muscle, the favourite exercise and this week against last."
+    )
+    async def stats(self, info: Info, range: StatsRange, group_by: StatsGrouping = StatsGrouping.WEEK) -> UserStats:
+        return await UserStats.load(info, self.row, range, group_by)

@@ -22,6 +22,7 @@ from live import Live
 from loaders import Loaders
 from resolvers.context import Context
 from resolvers.sessions import SessionGate
+from resolvers.stats import stats_cache
 from resolvers.errors import ApiError
 from schema import build_schema
 from schema import schema as default_schema
@@ -76,6 +77,7 @@ class GraphQLView(GraphQL):
             auth_error=auth_error,
             live=self.app_state.live,
             metrics=self.app_state.metrics,
+            stats_cache=self.app_state.stats_cache,
             request=request,
             response=response,
         )
@@ -164,6 +166,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         await app.state.live.start()
         broker_redis = getattr(app.state.live.broker, "redis", None)
         app.state.sessions = SessionGate(app.state.sessionmaker, broker_redis)
+        app.state.stats_cache = stats_cache(broker_redis)
         app.state.rate_counter = RedisCounter(broker_redis) if broker_redis is not None else MemoryCounter()
         if settings.persisted_queries == "apq":
             app.state.persisted_store = RedisStore(broker_redis) if broker_redis is not None else MemoryStore()
