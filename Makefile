@@ -64,6 +64,6 @@ clean:
 
 # `make bench`: the query benchmark at scale (dataset built once, ~1 min; a run ~8 min).
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--duration 10 --fanout 0".
-bench: install
+bench: install $(BENCH_NODE)
 	$(PY) -c "import matplotlib" 2>/dev/null || $(PY) -m pip install --quiet --editable '.[test,bench]'
 	$(PY) -m bench $(BENCH_ARGS)
