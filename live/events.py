@@ -28,6 +28,15 @@ def user_channel(user_id: uuid.UUID) -> str:
     return f"user:{user_id}"
 
 
+def coach_channel(coach_id: uuid.UUID) -> str:
+    """What reached the user channels of a coach's athletes (accepted when it was written)."""
+    return f"coach:{coach_id}"
+
+
+def is_coach_channel(channel: str) -> bool:
+    return channel.startswith("coach:")
+
+
 @dataclass
 class Event:
     id: int

@@ -17,41 +17,31 @@ from live.events import Event
 REPLAY_BATCH = 500
 
 
-# One statement: take each channel's transaction lock (in a fixed order, so writers never
-# deadlock), then insert the event into each channel's log. The ids are drawn after the locks.
-RECORD = text(
-    """
-    WITH locks AS (
-        SELECT pg_advisory_xact_lock(hashtext(c)) FROM unnest(CAST(:channels AS text[])) AS c ORDER BY c
-    )
-    INSERT INTO outbox_events (channel, type, user_id, data)
-    SELECT c, :type, :user_id, CAST(:data AS jsonb)
-    FROM unnest(CAST(:channels AS text[])) AS c, (SELECT count(*) FROM locks) AS held
-    ORDER BY c
-    """
-)
-
-
 async def record(session: AsyncSession, channels: Sequence[str], type: str, user_id: uuid.UUID, **data: Any) -> None:
-    """Add the event to each channel's log; it becomes visible when the caller commits.
-
-    A per-channel transaction lock makes ids within a channel follow commit order, so
-    "everything after id N" is a gap-free resume point.
-    """
-    payload = {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in data.items()}
-    await session.execute(
-        RECORD, {"channels": sorted(channels), "type": type, "user_id": user_id, "data": orjson.dumps(payload).decode()}
-    )
+    """Add the event to each channel's log; it becomes visible when the caller commits."""
+    await record_many(session, user_id, [(channels, type, data)])
 
 
-# Several events at once (a write and what its rules caused), in the same lock discipline.
+# Events (a write and what its rules caused) in one statement: take each channel's
+# transaction lock in a fixed order (so writers never deadlock), then insert each event into
+# each of its channels' logs, ids drawn after the locks, so ids within a channel follow commit
+# order and "everything after id N" is a gap-free resume point. What goes to a user's own
+# channel also goes to the channel of each coach that user has accepted.
 RECORD_MANY = text(
     """
-    WITH input AS (
+    WITH given AS (
         SELECT e.n, c AS channel, e.type, e.data
         FROM unnest(CAST(:types AS text[]), CAST(:datas AS jsonb[]), CAST(:channels AS text[])) WITH ORDINALITY
             AS e(type, data, channels, n),
             unnest(string_to_array(e.channels, ',')) AS c
+    ),
+    input AS (
+        SELECT n, channel, type, data FROM given
+        UNION ALL
+        SELECT g.n, 'coach:' || CAST(cr.coach_id AS text), g.type, g.data
+        FROM given g JOIN coaching_relationships cr
+            ON cr.athlete_id = CAST(:user_id AS uuid) AND cr.status = 'accepted'
+        WHERE g.channel = 'user:' || CAST(:user_id AS text)
     ),
     locks AS (
         SELECT pg_advisory_xact_lock(hashtext(c)) FROM (SELECT DISTINCT channel AS c FROM input) d ORDER BY c

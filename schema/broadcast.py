@@ -239,18 +239,23 @@ class Group:
                 payload = orjson.dumps({"data": None, "errors": [{"message": INTERNAL_ERROR_MESSAGE}]}).decode()
             for member in targets:
                 member.last = event.id
-                member.push(member.sink.prefix + payload + "}")
-            self.registry.delivered += len(targets)
+                if payload is not None:
+                    member.push(member.sink.prefix + payload + "}")
+            if payload is not None:
+                self.registry.delivered += len(targets)
         self.failures = 0
         self.last = event.id
 
-    async def render(self, event: Event) -> str:
-        from schema.live import EVENT_TYPES  # the types import this module's Sink
+    async def render(self, event: Event) -> str | None:
+        """The event's frame for this group's members, or None when it is not theirs to see."""
+        from schema.live import EVENT_TYPES, shown  # the types import this module's Sink
 
         self.registry.renders += 1
         # A fresh `extra`: the sign-in and coaching grants are checked again for each event,
         # so a revoked sign-in or an ended coaching relationship stops the stream's data.
         context = dataclasses.replace(self.context, loaders=self.registry.loaders(), extra={})
+        if not await shown(context, event):
+            return None
         result = execute(
             self.registry.schema,
             self.document,

@@ -15,7 +15,9 @@ from live.hub import SlowConsumer
 from loaders import Loaders
 from loaders.goals import GoalByIdLoader
 from loaders.records import PersonalRecordByIdLoader, UserAchievementByIdLoader
+from loaders.users import UserByIdLoader
 from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
+from resolvers.access import coached_athletes
 from resolvers.errors import ApiError, BadUserInput, NotFound
 from resolvers.ids import decode_id, encode_id
 from schema.broadcast import Sink, current_sink
@@ -23,6 +25,7 @@ from schema.common import Info, load_visible
 from schema.enums import WorkoutStatus
 from schema.goals import Goal
 from schema.records import PersonalRecord, UserAchievement
+from schema.users import User
 from schema.workouts import SetLog, WorkoutSession
 
 
@@ -41,9 +44,20 @@ class WorkoutChange(Enum):
     ABANDONED = "abandoned"
 
 
+@strawberry.enum(description="Whose activity a feed follows.")
+class ActivityScope(Enum):
+    MINE = "mine"
+    ATHLETES = "athletes"
+
+
 @strawberry.interface(description="Something that happened, delivered in order on a live stream.")
 class LiveEvent:
     event: strawberry.Private[ev.Event]
+
+    @strawberry.field(description="Whose training it is (the athlete, on a coach's feed).")
+    async def user(self, info: Info) -> User | None:
+        row = await load_visible(info, UserByIdLoader, self.event.user_id)
+        return User.from_row(row) if row else None
 
     @strawberry.field(description="Opaque, ordered id: pass the last one received as `after` to resume without gaps.")
     def event_id(self) -> str:
@@ -167,13 +181,20 @@ async def _deliver(info: Info, channel: str, after: int | None) -> AsyncGenerato
                 yield item
             return
         async for event in ctx.live.stream(channel, after):
-            yield _event(ctx, event)
+            ctx.extra.pop("coached_athletes", None)  # each event asks afresh
+            if await shown(ctx, event):
+                yield _event(ctx, event)
     except SlowConsumer as exc:
         raise SlowConsumerError("Subscriber fell too far behind; resubscribe with `after` set to the last eventId") from exc
     finally:
         open_streams[ctx.viewer_id] -= 1
         if not open_streams[ctx.viewer_id]:
             del open_streams[ctx.viewer_id]
+
+
+async def shown(ctx: Any, event: ev.Event) -> bool:
+    """A coach's feed carries an athlete's events only while that athlete is still coached."""
+    return not ev.is_coach_channel(event.channel) or event.user_id in await coached_athletes(ctx)
 
 
 def _event(ctx: Any, event: ev.Event) -> LiveEvent:
@@ -194,7 +215,8 @@ async def _broadcast(ctx: Any, sink: Sink, channel: str, after: int | None) -> A
             after = None
             async for event in live.replay(channel, last):
                 last = event.id
-                yield _event(ctx, event)
+                if await shown(ctx, event):
+                    yield _event(ctx, event)
         member = group.join(sink, last)  # no await since the check above: nothing slips between
         await member.done  # closed: unsubscribed, cut off, or the client went away
         if member.overflowed:
@@ -215,8 +237,14 @@ class Subscription:
         async for item in _deliver(info, ev.workout_channel(key), _after(after)):
             yield item
 
-    @strawberry.subscription(description="The viewer's own workout starts and finishes, records, achievements and completed goals.")
-    async def activity_feed(self, info: Info, after: str | None = None) -> AsyncGenerator[ActivityEvent, None]:
+    @strawberry.subscription(
+        description="Workout starts and finishes, records, achievements and completed goals: the viewer's own "
+        "(`MINE`), or those of every athlete the viewer coaches (`ATHLETES`; `user` says whose)."
+    )
+    async def activity_feed(
+        self, info: Info, after: str | None = None, scope: ActivityScope = ActivityScope.MINE
+    ) -> AsyncGenerator[ActivityEvent, None]:
         viewer = await info.context.require_viewer()
-        async for item in _deliver(info, ev.user_channel(viewer.id), _after(after)):
+        channel = ev.user_channel(viewer.id) if scope is ActivityScope.MINE else ev.coach_channel(viewer.id)
+        async for item in _deliver(info, channel, _after(after)):
             yield item

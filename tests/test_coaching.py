@@ -111,3 +111,67 @@ def app_for(app):
     from server.app import create_app
 
     return create_app(app.state.settings)
+
+
+COACH_FEED = """
+subscription($after: String) {
+  activityFeed(after: $after, scope: ATHLETES) {
+    __typename
+    ... on LiveEvent { eventId user { id username } session { id name } }
+    ... on WorkoutStatusChanged { change }
+    ... on PersonalRecordSet { personalRecord { kind value } }
+  }
+}
+"""
+
+
+async def next_feed(ws, timeout: float = 15) -> dict:
+    payload = await ws.next_payload(timeout)
+    assert "errors" not in payload, payload
+    return payload["data"]["activityFeed"]
+
+
+async def test_a_coach_follows_every_athlete_on_one_feed(app, client, register):
+    from tests.test_live import FROM_START
+    from tests.wsclient import LEGACY_WS, TRANSPORT_WS, WsClient
+
+    coach, first, relationship = await coach_and_athlete(client, register)
+    second = await register()
+    invited = (await client.data(INVITE, {"a": second.username}, coach.token))["inviteAthlete"]["relationship"]
+    await client.data(RESPOND, {"i": invited["id"], "ok": True}, second.token)
+    stranger = await register()
+    squat = await exercise_id(client, "Barbell Squat")
+    with serve_in_thread(app_for(app)) as url:
+        feeds = [await WsClient.open(url, protocol, coach.token) for protocol in (TRANSPORT_WS, LEGACY_WS)]
+        for ws in feeds:
+            await ws.subscribe(COACH_FEED, {"after": FROM_START})
+        await start_workout(client, stranger.token, name="Not coached")  # never on the coach's feed
+        one = await start_workout(client, first.token, name="First's")
+        await log_set(client, first.token, sessionId=one["id"], exerciseId=squat, reps=3, weight=90)
+        two = await start_workout(client, second.token, name="Second's")
+        for ws in feeds:
+            started = await next_feed(ws)
+            assert (started["change"], started["user"]["username"], started["session"]["name"]) == ("STARTED", first.username, "First's")
+            record = await next_feed(ws)
+            assert record["__typename"] == "PersonalRecordSet" and record["user"]["username"] == first.username
+            while record["__typename"] == "PersonalRecordSet":  # one per kind the set raised
+                record = await next_feed(ws)
+            assert record["__typename"] == "AchievementUnlocked"  # FIRST_RECORD
+            started = await next_feed(ws)
+            assert (started["change"], started["user"]["username"], started["session"]["id"]) == ("STARTED", second.username, two["id"])
+
+        # The first athlete ends the coaching: their next events stay off the coach's feed,
+        # and a replay from the start no longer shows their past ones.
+        await client.data(END, {"i": relationship}, first.token)
+        await start_workout(client, first.token, name="After")
+        await start_workout(client, second.token, name="Still coached")
+        for ws in feeds:
+            latest = await next_feed(ws)
+            assert (latest["user"]["username"], latest["session"]["name"]) == (second.username, "Still coached")
+            await ws.close()
+        replay = await WsClient.open(url, TRANSPORT_WS, coach.token)
+        await replay.subscribe(COACH_FEED, {"after": FROM_START})
+        seen = [await next_feed(replay) for _ in range(2)]
+        assert {e["user"]["username"] for e in seen} == {second.username}
+        assert [e["session"]["name"] for e in seen] == ["Second's", "Still coached"]
+        await replay.close()
