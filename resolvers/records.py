@@ -30,15 +30,8 @@ from domain.training import EPLEY_MAX_REPS
 
 _REP_MAX = "CASE WHEN s.weight_kg > 0 AND s.reps >= {n} THEN s.weight_kg END"
 
-# Candidate values of every kind for the (user, exercise) pairs in `pairs`, with the best
-# value before each candidate (`before`).
-CANDIDATES = f"""
-sets AS (
-    SELECT s.id, s.user_id, s.exercise_id, s.session_id, s.completed_at, s.reps, s.weight_kg, s.duration_seconds, s.distance_m
-    FROM set_logs s JOIN pairs p ON p.user_id = s.user_id AND p.exercise_id = s.exercise_id
-    WHERE s.set_type <> 'warmup'
-),
-candidates AS (
+# The value of every per-set kind for each row `s` of `sets` (null where a kind does not apply).
+PER_SET = f"""
     SELECT s.user_id, s.exercise_id, s.id AS set_log_id, s.session_id, s.completed_at AS achieved_at, c.kind, c.value
     FROM sets s CROSS JOIN LATERAL (VALUES
         ('heaviest_weight', CASE WHEN s.weight_kg > 0 THEN s.weight_kg END),
@@ -55,6 +48,19 @@ candidates AS (
         ('longest_distance', CASE WHEN s.distance_m > 0 THEN s.distance_m END)
     ) AS c(kind, value)
     WHERE c.value IS NOT NULL
+"""
+SET_COLUMNS = "s.id, s.user_id, s.exercise_id, s.session_id, s.completed_at, s.reps, s.weight_kg, s.duration_seconds, s.distance_m"
+
+# Candidate values of every kind for the (user, exercise) pairs in `pairs`, with the best
+# value before each candidate (`before`).
+CANDIDATES = f"""
+sets AS (
+    SELECT {SET_COLUMNS}
+    FROM set_logs s JOIN pairs p ON p.user_id = s.user_id AND p.exercise_id = s.exercise_id
+    WHERE s.set_type <> 'warmup'
+),
+candidates AS (
+    {PER_SET}
     UNION ALL
     SELECT user_id, exercise_id, (array_agg(id ORDER BY completed_at DESC, id DESC))[1], session_id, max(completed_at),
            'best_session_volume', sum(weight_kg * reps)
@@ -69,6 +75,52 @@ ranked AS (
     FROM candidates c
 )
 """
+
+# A newly logged set that is the latest of its exercise can only raise records: compare it
+# with the stored ones instead of reading the whole history (what logSet runs). `ok` is
+# false when an earlier set exists after it (a back-dated set): then nothing is written and
+# the caller recomputes. The session's volume record keeps its `previous_value` while the
+# same session raises it.
+RAISE = text(
+    f"""
+    WITH s AS (SELECT {SET_COLUMNS}, s.set_type FROM set_logs s WHERE s.id = :set_id),
+    latest AS (
+        SELECT NOT EXISTS (
+            SELECT 1 FROM set_logs o, s
+            WHERE o.user_id = s.user_id AND o.exercise_id = s.exercise_id AND o.id <> s.id
+              AND (o.completed_at, o.id) > (s.completed_at, s.id)
+        ) AS ok
+    ),
+    sets AS (SELECT s.* FROM s, latest WHERE latest.ok AND s.set_type <> 'warmup'),
+    candidates AS (
+        {PER_SET}
+        UNION ALL
+        SELECT s.user_id, s.exercise_id, s.id, s.session_id, s.completed_at, 'best_session_volume',
+               (SELECT sum(x.weight_kg * x.reps) FROM set_logs x
+                WHERE x.session_id = s.session_id AND x.exercise_id = s.exercise_id
+                  AND x.set_type <> 'warmup' AND x.weight_kg > 0 AND x.reps > 0)
+        FROM sets s WHERE s.weight_kg > 0 AND s.reps > 0
+    ),
+    better AS (
+        SELECT c.*, r.value AS old_value,
+               CASE WHEN c.kind = 'best_session_volume' AND r.session_id = c.session_id THEN r.previous_value
+                    ELSE r.value END AS before
+        FROM candidates c
+        LEFT JOIN personal_records r ON r.user_id = c.user_id AND r.exercise_id = c.exercise_id AND r.kind = c.kind
+        WHERE r.value IS NULL OR c.value > r.value
+    ),
+    written AS (
+        INSERT INTO personal_records (user_id, exercise_id, kind, value, previous_value, set_log_id, session_id, achieved_at)
+        SELECT user_id, exercise_id, kind, value, before, set_log_id, session_id, achieved_at FROM better
+        ON CONFLICT (user_id, exercise_id, kind) DO UPDATE SET
+            value = EXCLUDED.value, previous_value = EXCLUDED.previous_value, set_log_id = EXCLUDED.set_log_id,
+            session_id = EXCLUDED.session_id, achieved_at = EXCLUDED.achieved_at
+        RETURNING id, user_id, kind, value, set_log_id, session_id
+    )
+    SELECT latest.ok, w.id, w.user_id, w.kind, w.value, w.set_log_id, w.session_id, b.old_value, false AS removed
+    FROM latest LEFT JOIN written w ON true LEFT JOIN better b ON b.kind = w.kind
+    """
+)
 
 # Recompute the records of the pairs and write the differences: one statement.
 RECOMPUTE = text(
@@ -151,6 +203,16 @@ async def recompute(session, pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> Re
     added = sum(1 for r in rows if not r.removed and r.old_value is None)
     removed = sum(1 for r in rows if r.removed)
     return RecordChanges(new, added, removed)
+
+
+async def raise_with(session, set_id: uuid.UUID, user_id: uuid.UUID, exercise_id: uuid.UUID) -> RecordChanges:
+    """After a set was logged: the records it raises, read against the stored ones when it is the
+    exercise's latest set (no history scan), else by a full recompute."""
+    rows = (await session.execute(RAISE, {"set_id": set_id})).all()
+    if not rows[0].ok:
+        return await recompute(session, [(user_id, exercise_id)])
+    written = [r for r in rows if r.id is not None]
+    return RecordChanges(written, sum(1 for r in written if r.old_value is None), 0)
 
 
 async def history(session, keys: Sequence[tuple[uuid.UUID, uuid.UUID, str]]) -> dict[tuple, list]:

@@ -140,6 +140,15 @@ async def after_sets(
     return outcome
 
 
+async def after_logged(session, row: Any) -> Outcome:
+    """After one set was logged (user lock held): it can only raise records."""
+    changes = await records.raise_with(session, row.id, row.user_id, row.exercise_id)
+    outcome = Outcome(records=changes.new)
+    await _progress(session, outcome, row.user_id, row.session_id, points=row.points or 0, sets=1,
+                    volume=row.volume_kg or Decimal(0), records=changes.count_delta)
+    return outcome
+
+
 async def after_workout(session, user_id: uuid.UUID, session_id: uuid.UUID, completion_points: int) -> Outcome:
     """After a workout finished or was abandoned (user lock held)."""
     await session.execute(RECOUNT, {"user_id": user_id})

@@ -191,7 +191,7 @@ async def log_set(
         row = (await session.execute(stmt)).scalar_one_or_none()
         if row is None:  # a concurrent retry with the same client_id won
             return await _by_client_id(session, viewer.id, client_id), False, training.Outcome()
-        outcome = await training.after_sets(session, viewer.id, [exercise.id], training.Delta.of_set(row), workout.id)
+        outcome = await training.after_logged(session, row)
         await training.announce(session, viewer.id, workout.id, outcome, first=[_set_event(row, events.SET_LOGGED)])
     ctx.committed()
     return row, True, outcome

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from sqlalchemy import text
 
@@ -137,3 +139,23 @@ async def test_each_new_record_is_announced_once(app, client, lifter):
     # 100 x 5 sets eight kinds; the repeat raises only the session's volume; 100 x 6 raises the
     # estimated max, the set volume, the most reps and the session volume.
     assert len(announced) == 8 and sum(n for _, n in announced) == 8 + 1 + 4
+
+
+async def test_a_back_dated_set_rewrites_what_came_after_it(client, lifter):
+    """Sets logged in order are compared with the stored records; one logged into the past is not
+    the latest, so the history is recomputed: it holds the record with nothing before it."""
+    athlete, squat = lifter
+    session = (await start_workout(client, athlete.token, startedAt=(datetime.now(timezone.utc) - timedelta(days=2)).isoformat()))["id"]
+    later = await log_set(client, athlete.token, sessionId=session, exerciseId=squat, reps=5, weight=100)
+    earlier = await log_set(client, athlete.token, sessionId=session, exerciseId=squat, reps=5, weight=120,
+                            completedAt=(datetime.now(timezone.utc) - timedelta(days=1)).isoformat())
+    found = await records(client, athlete.token, squat)
+    heaviest = found["HEAVIEST_WEIGHT"]
+    assert (heaviest["value"], heaviest["previousValue"], heaviest["setLog"]["id"]) == (120, None, earlier["setLog"]["id"])
+    assert [h["value"] for h in heaviest["history"]] == [120]
+    assert found["MOST_REPS"]["setLog"]["id"] == earlier["setLog"]["id"]  # a tie goes to the earlier set
+    # The in-order set after it raises nothing; one heavier than both raises the record from 120.
+    newest = await log_set(client, athlete.token, sessionId=session, exerciseId=squat, reps=5, weight=130)
+    heaviest = (await records(client, athlete.token, squat))["HEAVIEST_WEIGHT"]
+    assert (heaviest["value"], heaviest["previousValue"], heaviest["setLog"]["id"]) == (130, 120, newest["setLog"]["id"])
+    assert later["setLog"]["id"] not in {h["setLog"]["id"] for h in heaviest["history"]}
