@@ -21,9 +21,13 @@ def decode_id(value: str, type_name: str, field: str) -> uuid.UUID:
     """The UUID inside a global ID that must name a `type_name` object."""
     kind, key = parse_global_id(value, field)
     if kind != type_name:
-        raise BadUserInput(f"'{field}' must be the ID of a {type_name}, got a {kind}", field=field)
+        raise BadUserInput(f"'{field}' must be the ID of {_a(type_name)}, got {_a(kind)}", field=field)
     return key
 
 
 def encode_id(type_name: str, key: uuid.UUID) -> str:
     return str(GlobalID(type_name, str(key)))
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'AEIOU' else 'a'} {noun}"
