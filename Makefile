@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 GRAPHIQL := server/graphiql/node_modules/.package-lock.json
 
-.PHONY: install run test migrate demo backfill schema bench bench-live chromium pgbouncer clean
+.PHONY: install run test migrate demo backfill admin schema bench bench-live chromium pgbouncer clean
 
 install: $(STAMP) $(GRAPHIQL)
 
@@ -38,6 +38,12 @@ demo: install
 # Re-derive records, points, streaks and achievements from the stored sets.
 backfill: install
 	$(PY) -m server backfill
+
+# Appoint an administrator (manages the exercise library): `make admin USER=dana` (username or e-mail).
+# USER must be given on the command line: the shell's own $USER is never used.
+admin: install
+	$(if $(filter command line,$(origin USER)),,$(error give the account: make admin USER=<username-or-email>))
+	$(PY) -m server make-admin '$(USER)'
 
 # PgBouncer for the transaction-pooling test (Debian package; skipped when present).
 pgbouncer:

@@ -15,7 +15,13 @@ async def load_library(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
     rows = load_exercise_library()
     stmt = insert(Exercise).values(rows)
     updated = {c: stmt.excluded[c] for c in rows[0] if c != "source_key"}
-    stmt = stmt.on_conflict_do_update(index_elements=["source_key"], set_={**updated, "updated_at": func.now()})
+    # Rows an administrator has changed (`edited_at`) keep their edits: the data file only
+    # inserts what is missing and refreshes rows nobody has touched. Archiving is never undone.
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["source_key"],
+        set_={**updated, "updated_at": func.now()},
+        where=Exercise.__table__.c.edited_at.is_(None),
+    )
     async with sessionmaker.begin() as session:
         await session.execute(stmt)
         await session.execute(achievements_upsert())

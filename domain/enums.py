@@ -25,6 +25,12 @@ class Role(str, Enum):
     ADMIN = "admin"
 
 
+class OrganizationRole(str, Enum):
+    OWNER = "owner"
+    COACH = "coach"
+    MEMBER = "member"
+
+
 class CoachingStatus(str, Enum):
     PENDING = "pending"
     ACCEPTED = "accepted"

@@ -1,22 +1,29 @@
 """Who may see what: the one authorization rule every read and write goes through.
 
 Every stored object has an owner (a user id, or none for the global exercise
-library). A viewer sees an object when it is global, theirs, or belongs to an
-athlete they coach (an accepted coaching relationship); everything else answers
-NOT_FOUND, exactly like an object that does not exist. Writes are the owner's only;
-the one thing a coach may write for an athlete is a new program (resolvers/programs).
+library). A viewer sees an object when it is global, theirs, or belongs to a user
+whose training they may read: an athlete they coach (an accepted coaching
+relationship), or a member of an organization where the viewer is owner or coach
+who has opted in to share their training. Everything else answers NOT_FOUND, exactly
+like an object that does not exist. Writes are the owner's only; the one thing a
+coach may write for an athlete is a new program (resolvers/programs), and that
+comes from accepted coaching alone, never from an organization. An organization is
+seen by its members only. Administrators read nothing more than anyone else.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, literal, select, true
+from sqlalchemy.orm import aliased
 
 from db import models
 from db.engine import read_sessionmaker
+from loaders.organizations import OrganizationMembershipsByUserIdLoader
 from resolvers.context import Context
 from resolvers.errors import NotFound
 
@@ -42,33 +49,93 @@ def owner_of(obj: Any) -> uuid.UUID | None:
     return getattr(obj, column) if column else None
 
 
-async def coached_athletes(ctx: Context) -> frozenset[uuid.UUID]:
-    """The athletes the viewer coaches (accepted), loaded once per request however many objects ask."""
+@dataclass(frozen=True)
+class Grants:
+    """Whose training the viewer may read, and why."""
+
+    coached: frozenset[uuid.UUID] = frozenset()  # accepted coaching: read, and create programs for them
+    readable: frozenset[uuid.UUID] = frozenset()  # coached ∪ opted-in members of organizations the viewer owns or coaches
+
+
+NO_GRANTS = Grants()
+
+# The roles in an organization that read its opted-in members' training.
+READING_ROLES = ("owner", "coach")
+
+
+async def grants(ctx: Context) -> Grants:
+    """The viewer's grants, loaded once per request (one statement) however many objects ask.
+
+    Computed afresh for each request and each live event (and after a write), so an ended
+    coaching relationship, an opt-out or a member leaving stops access with the next one.
+    """
     if ctx.viewer_id is None:
-        return frozenset()
-    pending = ctx.extra.get("coached_athletes")
+        return NO_GRANTS
+    pending = ctx.extra.get("access_grants")
     if pending is None:
-        pending = ctx.extra["coached_athletes"] = asyncio.ensure_future(_coached(ctx))
+        pending = ctx.extra["access_grants"] = asyncio.ensure_future(_grants(ctx))
     return await pending
 
 
-async def _coached(ctx: Context) -> frozenset[uuid.UUID]:
-    stmt = select(models.CoachingRelationship.athlete_id).where(
-        models.CoachingRelationship.coach_id == ctx.viewer_id, models.CoachingRelationship.status == "accepted"
+async def coached_athletes(ctx: Context) -> frozenset[uuid.UUID]:
+    """The athletes the viewer coaches (accepted): the only users they may create programs for."""
+    return (await grants(ctx)).coached
+
+
+async def readable_users(ctx: Context) -> frozenset[uuid.UUID]:
+    """Users other than the viewer whose training data the viewer may read."""
+    return (await grants(ctx)).readable
+
+
+def grants_statement(viewer_id: uuid.UUID):
+    """(user id, by coaching?) for every user whose training `viewer_id` may read: one UNION."""
+    coaching = models.CoachingRelationship
+    coached = select(coaching.athlete_id.label("user_id"), true().label("coached")).where(
+        coaching.coach_id == viewer_id, coaching.status == "accepted"
     )
+    mine, theirs = aliased(models.OrganizationMember), aliased(models.OrganizationMember)
+    shared = (
+        select(theirs.user_id, false())
+        .select_from(mine)
+        .join(theirs, theirs.organization_id == mine.organization_id)
+        .where(
+            mine.user_id == viewer_id,
+            mine.role.in_(READING_ROLES),
+            theirs.shares_training.is_(True),
+            theirs.user_id != literal(viewer_id),
+        )
+    )
+    return coached.union(shared)
+
+
+async def _grants(ctx: Context) -> Grants:
     async with read_sessionmaker(ctx.sessionmaker)() as session:
-        return frozenset((await session.execute(stmt)).scalars())
+        rows = (await session.execute(grants_statement(ctx.viewer_id))).all()
+    return Grants(
+        coached=frozenset(user_id for user_id, by_coaching in rows if by_coaching),
+        readable=frozenset(user_id for user_id, _ in rows),
+    )
+
+
+async def viewer_organization_ids(ctx: Context) -> frozenset[uuid.UUID]:
+    """The organizations the viewer belongs to (any role): the ones they may see."""
+    if ctx.viewer_id is None:
+        return frozenset()
+    memberships = await ctx.loaders.get(OrganizationMembershipsByUserIdLoader).load(ctx.viewer_id)
+    return frozenset(m.organization_id for m in memberships)
 
 
 async def can_read(ctx: Context, obj: Any) -> bool:
     if obj is None:
         return False
+    if isinstance(obj, models.Organization):
+        return obj.id in await viewer_organization_ids(ctx) and (await ctx.viewer()) is not None
     owner = owner_of(obj)
     if owner is None:
         return True
     if ctx.viewer_id is None:
         return False
-    if owner != ctx.viewer_id and owner not in await coached_athletes(ctx):
+    if owner != ctx.viewer_id and owner not in await readable_users(ctx):
         return False
     return (await ctx.viewer()) is not None
 

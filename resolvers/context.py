@@ -63,4 +63,4 @@ class Context:
         """Forget everything loaded so far (after a write, reads must see it)."""
         self.loaders = self.loaders.fresh()
         self.extra.pop("viewer_language", None)
-        self.extra.pop("coached_athletes", None)
+        self.extra.pop("access_grants", None)

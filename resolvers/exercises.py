@@ -1,4 +1,4 @@
-"""Searching the exercise library and creating custom exercises."""
+"""Searching the exercise library and creating custom exercises (the administrators' library writes: resolvers/library.py)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def _visible_filtered(ctx: Context, spec: ExerciseFilterSpec):
     owner = Exercise.owner_id.is_(None)
     if ctx.viewer_id is not None:
         owner = or_(owner, Exercise.owner_id == ctx.viewer_id)
-    conditions = [owner]
+    conditions = [owner, Exercise.archived_at.is_(None)]  # archived library rows: readable by id, never listed
     if spec.search:
         pattern = "%" + spec.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(or_(Exercise.name.ilike(pattern), Exercise.name_he.ilike(pattern)))
@@ -64,8 +64,7 @@ async def exercise_count(ctx: Context, spec: ExerciseFilterSpec) -> int:
         return await session.scalar(select(func.count()).select_from(Exercise).where(*_visible_filtered(ctx, spec)))
 
 
-async def create_exercise(
-    ctx: Context,
+def exercise_values(
     *,
     name: str,
     name_he: str | None,
@@ -80,8 +79,8 @@ async def create_exercise(
     mechanic: str | None,
     level: str,
     tags: list[str],
-) -> Exercise:
-    viewer = await ctx.require_viewer()
+) -> dict:
+    """Validated column values for an exercise (custom or library); BAD_USER_INPUT names the field at fault."""
     name = validation.text(name, "name", max_length=120, required=True)
     name_he = validation.text(name_he, "nameHe", max_length=120)
     if not primary_muscles:
@@ -95,8 +94,7 @@ async def create_exercise(
         shares[muscle] = share
     if len(tags) > 20 or any(len(t) > 32 for t in tags):
         raise BadUserInput("at most 20 tags of at most 32 characters", field="tags")
-    row = Exercise(
-        owner_id=viewer.id,
+    return dict(
         name=name,
         name_he=name_he,
         category=category,
@@ -111,6 +109,12 @@ async def create_exercise(
         level=level,
         tags=sorted({t.strip().lower() for t in tags if t.strip()}),
     )
+
+
+async def create_exercise(ctx: Context, **fields) -> Exercise:
+    """A custom exercise of the viewer's (fields as `exercise_values` takes them)."""
+    viewer = await ctx.require_viewer()
+    row = Exercise(owner_id=viewer.id, **exercise_values(**fields))
     try:
         async with ctx.sessionmaker.begin() as session:
             session.add(row)

@@ -11,6 +11,10 @@ from domain import enums as d
 Language = strawberry.enum(d.Language, description="A language names and descriptions can be read in.")
 UnitSystem = strawberry.enum(d.UnitSystem, description="The units a user prefers to see.")
 Role = strawberry.enum(d.Role, description="What a user may do beyond their own data.")
+OrganizationRole = strawberry.enum(
+    d.OrganizationRole,
+    description="A member's role in an organization: OWNERs manage it; OWNERs and COACHes read the training of members who share it.",
+)
 Category = strawberry.enum(d.Category, description="The kind of training an exercise belongs to.")
 MovementPattern = strawberry.enum(d.MovementPattern, description="The basic movement an exercise trains.")
 Force = strawberry.enum(d.Force, description="Whether the exercise pushes, pulls or holds.")

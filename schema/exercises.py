@@ -93,6 +93,13 @@ class Exercise(relay.Node):
         row = await info.context.loaders.get(PersonalRecordByUserExerciseKindLoader).load(key)
         return PersonalRecord.from_row(row) if row else None
 
+    @strawberry.field(
+        description="When an administrator archived this library exercise: it is no longer listed in search, but whatever "
+        "uses it keeps it. Null while it is listed."
+    )
+    def archived_at(self) -> datetime | None:
+        return self.row.archived_at
+
     @strawberry.field(description="Each trained muscle with its share of the work.")
     def muscle_contributions(self) -> list[MuscleContribution]:
         items = sorted(self.row.muscle_contributions.items(), key=lambda kv: (-kv[1], kv[0]))

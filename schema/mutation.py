@@ -30,6 +30,8 @@ from schema.enums import (
 )
 from schema.exercises import Exercise
 from schema.goals import GoalMutations
+from schema.library import LibraryMutations
+from schema.organizations import OrganizationMutations
 from schema.programs import Program, ProgramDay, ProgramExercise
 from schema.records import PersonalRecord, UserAchievement
 from schema.users import CoachingRelationship, User
@@ -368,7 +370,7 @@ def _set_input(data: LogSetInput | UpdateSetInput) -> workouts.SetInput:
 
 
 @strawberry.type(description="Changes to RepGraph. Each field runs in one transaction: all or nothing.")
-class Mutation(GoalMutations):
+class Mutation(GoalMutations, OrganizationMutations, LibraryMutations):
     @strawberry.mutation(description="Create an account and sign in.")
     async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
         tokens, user = await accounts.register(

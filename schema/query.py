@@ -9,6 +9,7 @@ from strawberry import relay
 
 from loaders.exercises import ExerciseByIdLoader
 from loaders.goals import GoalByIdLoader
+from loaders.organizations import OrganizationByIdLoader
 from loaders.programs import ProgramByIdLoader, ProgramDayByIdLoader, ProgramExerciseByIdLoader
 from loaders.records import AchievementByIdLoader, PersonalRecordByIdLoader, UserAchievementByIdLoader
 from loaders.users import UserByIdLoader
@@ -22,6 +23,7 @@ from schema.connection import Connection, build_connection
 from schema.enums import Category, Equipment, Level, MovementPattern, Muscle
 from schema.exercises import Exercise
 from schema.goals import Goal
+from schema.organizations import Organization
 from schema.programs import Program, ProgramDay, ProgramExercise
 from schema.records import Achievement, PersonalRecord, UserAchievement
 from schema.users import User
@@ -41,6 +43,7 @@ NODE_TYPES: dict[str, tuple[type, Any]] = {
     "Achievement": (AchievementByIdLoader, Achievement),
     "UserAchievement": (UserAchievementByIdLoader, UserAchievement),
     "Goal": (GoalByIdLoader, Goal),
+    "Organization": (OrganizationByIdLoader, Organization),
 }
 
 

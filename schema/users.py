@@ -28,6 +28,7 @@ from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
 from schema.enums import Language, RecordKind, Role, StatsGrouping, UnitSystem, WorkoutStatus
 from schema.goals import Goal, GoalStatus
+from schema.organizations import Organization, organizations_of
 from schema.programs import Program
 from schema.records import PersonalRecord, UserAchievement
 from schema.stats import StatsRange, UserStats
@@ -113,7 +114,10 @@ class CoachingRelationship:
         return User.from_row(row) if row else None
 
 
-@strawberry.type(description="A RepGraph user. Only the user themself (and their accepted coaches) can see their data.")
+@strawberry.type(
+    description="A RepGraph user. Only the user themself, their accepted coaches and, while the user shares their training "
+    "with an organization, its owners and coaches can see their data."
+)
 class User(relay.Node):
     id: relay.NodeID[str]
     row: strawberry.Private[Any]
@@ -153,6 +157,12 @@ class User(relay.Node):
         if ctx.viewer_id != self.row.id:
             raise NotFound("User")
         return [await CoachingRelationship.build(info, row) for row in await coaching.open_relationships(ctx)]
+
+    @strawberry.field(description="The organizations the user belongs to, earliest joined first (only the user themself sees this list).")
+    async def organizations(self, info: Info) -> list[Organization]:
+        if info.context.viewer_id != self.row.id:
+            raise NotFound("User")
+        return await organizations_of(info, self.row.id)
 
     @strawberry.field(description="The user's active sign-ins, most recently used first.")
     async def sessions(self, info: Info) -> list[SignInSession]:

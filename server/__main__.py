@@ -1,4 +1,4 @@
-"""`python -m server [serve|migrate|demo|backfill]`: get the database ready (embedded if none is configured) and act."""
+"""`python -m server [serve|migrate|demo|backfill|make-admin LOGIN]`: get the database ready (embedded if none is configured) and act."""
 
 from __future__ import annotations
 
@@ -20,8 +20,11 @@ log = logging.getLogger("repgraph")
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m server")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "demo", "backfill"])
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "demo", "backfill", "make-admin"])
+    parser.add_argument("login", nargs="?", help="make-admin: the account's username or e-mail")
     args = parser.parse_args()
+    if args.command == "make-admin" and not args.login:
+        parser.error("make-admin needs the account's username or e-mail")
     started = time.perf_counter()
     settings = Settings.from_env()
     logs.configure(settings.log_level, settings.log_format)
@@ -36,6 +39,14 @@ def main() -> None:
         from db.demo import load_demo
 
         load_demo(url)
+        return
+    if args.command == "make-admin":
+        from server.admin import NoSuchAccount, make_admin
+
+        try:
+            make_admin(url, args.login)
+        except NoSuchAccount as exc:
+            raise SystemExit(str(exc)) from None
         return
     if args.command == "backfill":
         from server.backfill import run

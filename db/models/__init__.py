@@ -3,6 +3,7 @@
 from db.models.accounts import CoachingRelationship, RefreshToken, SignInThrottle, UserSession
 from db.models.base import Base
 from db.models.exercises import Exercise
+from db.models.organizations import Organization, OrganizationMember
 from db.models.outbox import OutboxEvent
 from db.models.programs import Program, ProgramDay, ProgramExercise
 from db.models.records import Achievement, PersonalRecord, UserAchievement
@@ -28,6 +29,8 @@ __all__ = [
     "RefreshToken",
     "SignInThrottle",
     "CoachingRelationship",
+    "Organization",
+    "OrganizationMember",
     "UserProgress",
     "Goal",
 ]

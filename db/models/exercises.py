@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func, text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,6 +24,7 @@ class Exercise(Base):
         one_of("equipment", Equipment, nullable=True),
         one_of("tracking", Tracking),
         CheckConstraint("cardinality(primary_muscles) >= 1", name="has_primary_muscle"),
+        CheckConstraint("owner_id IS NULL OR (archived_at IS NULL AND edited_at IS NULL)", name="library_only_admin_fields"),
         CheckConstraint("(owner_id IS NULL) = (source_key IS NOT NULL)", name="library_or_custom"),
         Index("uq_exercises_source_key", "source_key", unique=True),
         Index("uq_exercises_owner_name", "owner_id", func.lower(text("name")), unique=True),
@@ -52,5 +53,9 @@ class Exercise(Base):
     )
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(32)), nullable=False, server_default="{}")
     tracking: Mapped[str] = mapped_column(String(20), nullable=False, server_default="weight_reps")
+    # Library rows only. Archived: gone from search and browse, still readable by id (history).
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when an administrator changes a library row; the library loader then leaves it alone (db/seed.py).
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
