@@ -79,8 +79,8 @@ ranked AS (
 # A newly logged set that is the latest of its exercise can only raise records: compare it
 # with the stored ones instead of reading the whole history (what logSet runs). `ok` is
 # false when an earlier set exists after it (a back-dated set): then nothing is written and
-# the caller recomputes. The session's volume record keeps its `previous_value` while the
-# same session raises it.
+# the caller recomputes. When the session that holds the volume record raises it again,
+# the value it beat is the best of the other sessions, read afresh (they may have grown).
 RAISE = text(
     f"""
     WITH s AS (SELECT {SET_COLUMNS}, s.set_type FROM set_logs s WHERE s.id = :set_id),
@@ -103,7 +103,14 @@ RAISE = text(
     ),
     better AS (
         SELECT c.*, r.value AS old_value,
-               CASE WHEN c.kind = 'best_session_volume' AND r.session_id = c.session_id THEN r.previous_value
+               CASE WHEN c.kind = 'best_session_volume' AND r.session_id = c.session_id THEN (
+                        -- this session already held it: the best of the others, which may have grown since
+                        SELECT max(v) FROM (
+                            SELECT sum(x.weight_kg * x.reps) AS v FROM set_logs x
+                            WHERE x.user_id = c.user_id AND x.exercise_id = c.exercise_id AND x.session_id <> c.session_id
+                              AND x.set_type <> 'warmup' AND x.weight_kg > 0 AND x.reps > 0
+                            GROUP BY x.session_id
+                        ) others)
                     ELSE r.value END AS before
         FROM candidates c
         LEFT JOIN personal_records r ON r.user_id = c.user_id AND r.exercise_id = c.exercise_id AND r.kind = c.kind

@@ -159,3 +159,13 @@ async def test_a_back_dated_set_rewrites_what_came_after_it(client, lifter):
     heaviest = (await records(client, athlete.token, squat))["HEAVIEST_WEIGHT"]
     assert (heaviest["value"], heaviest["previousValue"], heaviest["setLog"]["id"]) == (130, 120, newest["setLog"]["id"])
     assert later["setLog"]["id"] not in {h["setLog"]["id"] for h in heaviest["history"]}
+
+
+async def test_the_session_volume_record_beats_what_other_sessions_have_grown_to(client, lifter):
+    athlete, squat = lifter
+    a, b = [(await start_workout(client, athlete.token))["id"] for _ in range(2)]
+    for session, reps, weight in ((a, 5, 100), (b, 6, 100), (a, 1, 50), (b, 1, 10)):
+        await log_set(client, athlete.token, sessionId=session, exerciseId=squat, reps=reps, weight=weight)
+    record = (await records(client, athlete.token, squat))["BEST_SESSION_VOLUME"]
+    # B (610) holds it; the best it beat is A as A stands now (550), not as it stood when B first led (500).
+    assert (record["value"], record["previousValue"], record["session"]["id"]) == (610, 550, b)
