@@ -12,10 +12,14 @@ Kinds (warm-up sets never count; ties go to the earliest set):
 - most_reps: reps in one set, at any weight;
 - rep_max_N (1, 3, 5, 10): the most weight lifted for at least N reps;
 - longest_duration, longest_distance: of one set;
-- best_session_volume: weight × reps summed over one workout (held by its last set).
+- best_session_volume: weight × reps summed over one workout, as it stands after each of
+  its sets (held by the set that took it to the top).
 
-`previous_value` is the best before the holder was logged; the history is the running
-best over time: every set that beat everything before it.
+`previous_value` is the best before the holder was logged (for a workout's volume: the
+best the other workouts stood at then, not its own earlier sets). The history is the
+running best over time, every set that beat everything before it, a workout's own run
+of steps counted once. Both depend only on what came before, so sets logged later never
+rewrite them, and the live comparison (RAISE) and the recompute agree.
 """
 
 from __future__ import annotations
@@ -62,10 +66,10 @@ sets AS (
 candidates AS (
     {PER_SET}
     UNION ALL
-    SELECT user_id, exercise_id, (array_agg(id ORDER BY completed_at DESC, id DESC))[1], session_id, max(completed_at),
-           'best_session_volume', sum(weight_kg * reps)
+    -- a workout's volume as it stood after each of its sets
+    SELECT user_id, exercise_id, id, session_id, completed_at, 'best_session_volume',
+           sum(weight_kg * reps) OVER (PARTITION BY user_id, exercise_id, session_id ORDER BY completed_at, id)
     FROM sets WHERE weight_kg > 0 AND reps > 0
-    GROUP BY user_id, exercise_id, session_id
 ),
 ranked AS (
     SELECT c.*, max(value) OVER (
@@ -137,9 +141,19 @@ RECOMPUTE = text(
         FROM unnest(CAST(:user_ids AS uuid[]), CAST(:exercise_ids AS uuid[])) AS p(user_id, exercise_id)
     ),
     {CANDIDATES},
-    best AS (
+    leaders AS (
         SELECT DISTINCT ON (user_id, exercise_id, kind) *
         FROM ranked ORDER BY user_id, exercise_id, kind, value DESC, achieved_at, set_log_id
+    ),
+    -- A workout's volume beats what the other workouts stood at before it, not its own earlier sets.
+    best AS (
+        SELECT l.user_id, l.exercise_id, l.set_log_id, l.session_id, l.achieved_at, l.kind, l.value,
+               CASE WHEN l.kind = 'best_session_volume' THEN (
+                   SELECT max(c.value) FROM candidates c
+                   WHERE c.user_id = l.user_id AND c.exercise_id = l.exercise_id AND c.kind = l.kind
+                     AND c.session_id <> l.session_id AND (c.achieved_at, c.set_log_id) < (l.achieved_at, l.set_log_id))
+               ELSE l.before END AS before
+        FROM leaders l
     ),
     old AS (
         SELECT r.id, r.user_id, r.exercise_id, r.kind, r.value
@@ -180,10 +194,26 @@ HISTORY = text(
     ),
     pairs AS (SELECT DISTINCT user_id, exercise_id FROM wanted),
     {CANDIDATES}
-    SELECT r.user_id, r.exercise_id, r.kind, r.value, r.before AS previous_value, r.set_log_id, r.session_id, r.achieved_at
-    FROM ranked r JOIN wanted w ON w.user_id = r.user_id AND w.exercise_id = r.exercise_id AND w.kind = r.kind
-    WHERE r.before IS NULL OR r.value > r.before
-    ORDER BY r.user_id, r.exercise_id, r.kind, r.achieved_at, r.set_log_id
+    , steps AS (
+        SELECT r.*, lead(r.session_id) OVER w AS next_session
+        FROM ranked r JOIN wanted x ON x.user_id = r.user_id AND x.exercise_id = r.exercise_id AND x.kind = r.kind
+        WHERE r.before IS NULL OR r.value > r.before
+        WINDOW w AS (PARTITION BY r.user_id, r.exercise_id, r.kind ORDER BY r.achieved_at, r.set_log_id)
+    ),
+    -- A workout raising its own volume step by step is one step (where it ended), and what it beat is
+    -- where the other workouts stood then, as for the record itself.
+    kept AS (
+        SELECT * FROM steps
+        WHERE kind <> 'best_session_volume' OR next_session IS NULL OR next_session <> session_id
+    )
+    SELECT k.user_id, k.exercise_id, k.kind, k.value, k.set_log_id, k.session_id, k.achieved_at,
+           CASE WHEN k.kind = 'best_session_volume' THEN (
+               SELECT max(c.value) FROM candidates c
+               WHERE c.user_id = k.user_id AND c.exercise_id = k.exercise_id AND c.kind = k.kind
+                 AND c.session_id <> k.session_id AND (c.achieved_at, c.set_log_id) < (k.achieved_at, k.set_log_id))
+           ELSE k.before END AS previous_value
+    FROM kept k
+    ORDER BY k.user_id, k.exercise_id, k.kind, k.achieved_at, k.set_log_id
     """
 )
 

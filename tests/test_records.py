@@ -169,3 +169,5 @@ async def test_the_session_volume_record_beats_what_other_sessions_have_grown_to
     record = (await records(client, athlete.token, squat))["BEST_SESSION_VOLUME"]
     # B (610) holds it; the best it beat is A as A stands now (550), not as it stood when B first led (500).
     assert (record["value"], record["previousValue"], record["session"]["id"]) == (610, 550, b)
+    # Its history: A led with 500, then B, whose two steps (600, 610) are one, beat A as it stood.
+    assert [(h["value"], h["previousValue"]) for h in record["history"]] == [(500, None), (610, 550)]

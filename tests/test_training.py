@@ -122,8 +122,20 @@ async def test_concurrent_sets_award_once_and_keep_totals_exact(app, client, reg
     # What the racing writes left equals a from-scratch derivation.
     before = await snapshot(app.state.sessionmaker, [user_id])
     await backfill(app.state.sessionmaker, [user_id])
-    assert await snapshot(app.state.sessionmaker, [user_id]) == before
+    assert_same(await snapshot(app.state.sessionmaker, [user_id]), before)
     assert before["records"][str(user_id)][f"heaviest_weight:{decode_id(squat, 'Exercise', 'id')}"][0] == 175
+
+
+def assert_same(derived: dict, live: dict) -> None:
+    """Equal, or a message naming each record that differs."""
+    differing = {
+        key: (live_records.get(key), derived["records"].get(user, {}).get(key))
+        for user, live_records in live["records"].items()
+        for key in set(live_records) | set(derived["records"].get(user, {}))
+        if live_records.get(key) != derived["records"].get(user, {}).get(key)
+    }
+    assert not differing, differing
+    assert derived == live
 
 
 async def snapshot(sessionmaker, user_ids) -> dict:
@@ -158,4 +170,4 @@ async def test_backfill_of_the_demo_history_equals_what_the_live_rules_gave(app)
             await db.execute(model.__table__.delete().where(model.__table__.c.user_id.in_(demo_users)))
     result = await backfill(sessionmaker, demo_users)
     assert result["awarded"] == len(live["awards"])
-    assert await snapshot(sessionmaker, demo_users) == live
+    assert_same(await snapshot(sessionmaker, demo_users), live)
