@@ -194,7 +194,9 @@ class WorkoutSession(relay.Node):
     async def exercises(self, info: Info) -> list[Exercise]:
         ids = await info.context.loaders.get(ExerciseIdsBySessionIdLoader).load(self.row.id)
         rows = await info.context.loaders.get(ExerciseByIdLoader).load_many(ids)
-        return [Exercise.from_row(r) for r in rows if r is not None]
+        # A set may name an exercise the viewer can no longer read (a coach's set on their
+        # former athlete's custom exercise): the rule applies here as on every link.
+        return [Exercise.from_row(r) for r in rows if await can_read(info.context, r)]
 
     @strawberry.field(description="Set count, reps, volume and duration of the session.")
     async def totals(self, info: Info) -> WorkoutTotals:

@@ -1,0 +1,859 @@
+"""Authorization, table by table: what every Node type, every root field and every link between
+objects answers to a stranger, the owner, the owner's coach, an admin and the signed-out.
+
+The world (built once, through the API): an owner with one of everything (a custom exercise,
+a program with a day and a planned exercise, a finished workout with sets, the personal records
+and achievements those sets earned, a goal), their accepted coach, a stranger (a coach too: the
+role alone grants nothing) and an admin (role set in the database, as admins are appointed; an
+admin gets no extra read rights over other users' data). Everything of the owner's carries a
+marker in its name, so "nothing of the owner's leaked" is checked on every answer a viewer must
+not see into: neither the owner's IDs (global or raw) nor the marker appear anywhere in it.
+
+Three tables of rows (data), run by small drivers:
+
+  NODE_ROWS  every Relay Node type: `node(id:)` and `nodes(ids:)` on the owner's instance.
+  ROOT_ROWS  every Query, Mutation and Subscription field, acting on the owner's objects.
+  LINK_ROWS  every field leading from an object to another, possibly someone else's, object.
+
+Each table asserts it covers the schema, so a type or field added later without a row fails
+here. Adding a row is one line: the field, what it acts on, and each viewer's answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType, get_named_type
+from sqlalchemy import text
+
+from live.events import encode_event_id
+from resolvers.ids import parse_global_id
+from schema import schema
+from tests.conftest import REGISTER, Account
+from tests.wsclient import TRANSPORT_WS, WsClient
+
+# --- viewers and answers -------------------------------------------------------------------
+
+ANON, STRANGER, OWNER, COACH, ADMIN = "anonymous", "stranger", "owner", "coach", "admin"
+NEWCOMER = "newcomer"  # a fresh account of its own, for rows about one's own account
+EX_COACH = "ex_coach"  # a coach whose athlete has ended the relationship
+
+OK = "ok"  # no error (and the row's check holds)
+SEES = "sees"  # no error, and the row's `reach`: the owner's objects it must show
+BLIND = "blind"  # no error, and nothing of the owner's in the answer
+NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT = "NOT_FOUND", "UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT"
+ERRORS = (NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT)
+# Viewers with no right to anything of the owner's: every answer they get is checked for leaks.
+OUTSIDERS = (ANON, STRANGER, ADMIN, EX_COACH)
+
+
+def answers(anonymous: str, stranger: str, owner: str, coach: str, admin: str) -> dict[str, str]:
+    return {ANON: anonymous, STRANGER: stranger, OWNER: owner, COACH: coach, ADMIN: admin}
+
+
+def everyone(answer: str) -> dict[str, str]:
+    return answers(answer, answer, answer, answer, answer)
+
+
+# The rule (resolvers/access.py) in five columns: anonymous, stranger, owner, coach, admin.
+PUBLIC = everyone(SEES)
+PRIVATE = answers(NOT_FOUND, NOT_FOUND, SEES, SEES, NOT_FOUND)  # the owner's training data
+OWNER_ONLY = answers(NOT_FOUND, NOT_FOUND, SEES, NOT_FOUND, NOT_FOUND)  # the owner's account
+OWNER_WRITES = answers(UNAUTHENTICATED, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND)
+COACH_WRITES = answers(UNAUTHENTICATED, NOT_FOUND, OK, OK, NOT_FOUND)
+SIGNED_IN = answers(UNAUTHENTICATED, OK, OK, OK, OK)
+ANYONE = everyone(OK)
+OWN = answers(BLIND, BLIND, SEES, BLIND, BLIND)  # each viewer gets their own: only the owner sees the owner's
+SELF_SERVICE = {ANON: UNAUTHENTICATED, NEWCOMER: OK}  # one's own account only
+
+
+def but(base: dict[str, str], **changes: str) -> dict[str, str]:
+    return {**base, **changes}
+
+
+# --- the world -----------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    client: Any
+    app: Any
+    marker: str
+    accounts: dict[str, Account]
+    ids: dict[str, str]
+    secrets: set[str]
+    shared: dict[str, Any] = field(default_factory=dict)  # setups made once (see `shared`)
+
+    def token(self, viewer: str) -> str | None:
+        return self.accounts[viewer].token if viewer in self.accounts else None
+
+    async def run(self, document: str, variables: dict | None = None, viewer: str | None = None, token: str | None = None) -> dict:
+        return await self.client.execute(document, variables, token or (self.token(viewer) if viewer else None))
+
+    async def data(self, document: str, variables: dict | None = None, viewer: str | None = None, token: str | None = None) -> dict:
+        body = await self.run(document, variables, viewer, token)
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+
+def secrets_of(global_id: str) -> set[str]:
+    """A global ID and the raw UUID inside it: neither may reach someone without the right to it."""
+    return {global_id, str(parse_global_id(global_id)[1])}
+
+
+async def sign_up(client, prefix: str, **overrides: Any) -> Account:
+    suffix = uuid.uuid4().hex[:10]
+    values = {"email": f"{prefix}{suffix}@example.com", "username": f"{prefix}{suffix}", "password": "correct horse battery", **overrides}
+    payload = (await client.data(REGISTER, {"input": values}))["register"]
+    return Account(payload["token"], payload["user"]["id"], payload["user"]["username"], values["password"])
+
+
+INVITE = "mutation($a: String!) { inviteAthlete(input: {athlete: $a}) { relationship { id } } }"
+ACCEPT = "mutation($i: ID!) { respondToCoaching(input: {invitationId: $i, accept: true}) { relationship { status } } }"
+END_COACHING = "mutation($i: ID!) { endCoaching(input: {relationshipId: $i}) { relationship { status } } }"
+LIBRARY = 'query($s: String!) { exercises(filter: {search: $s}, first: 1) { edges { node { id } } } }'
+CREATE_EXERCISE = "mutation($i: CreateExerciseInput!) { createExercise(input: $i) { exercise { id } } }"
+CREATE_PROGRAM = "mutation($i: CreateProgramInput!) { createProgram(input: $i) { program { id days { id exercises { id } } } } }"
+START = "mutation($i: StartWorkoutInput!) { startWorkout(input: $i) { session { id } } }"
+LOG = """mutation($i: LogSetInput!) { logSet(input: $i) {
+  setLog { id } personalRecords { id kind } achievements { id achievement { id code } } } }"""
+FINISH = "mutation($s: ID!) { finishWorkout(input: {sessionId: $s}) { session { id } } }"
+CREATE_GOAL = "mutation($i: CreateGoalInput!) { createGoal(input: $i) { goal { id } } }"
+LOGIN = "mutation($l: String!, $p: String!) { login(input: {login: $l, password: $p}) { token refreshToken user { id } } }"
+CURRENT_SIGN_IN = "{ viewer { sessions { id current } } }"
+
+
+async def coach_of(client, coach: Account, athlete: Account) -> str:
+    """`coach` invites `athlete`, who accepts; the relationship's id."""
+    invited = (await client.data(INVITE, {"a": athlete.username}, coach.token))["inviteAthlete"]["relationship"]["id"]
+    await client.data(ACCEPT, {"i": invited}, athlete.token)
+    return invited
+
+
+async def library_exercise(client, name: str = "Barbell Squat") -> str:
+    return (await client.data(LIBRARY, {"s": name}))["exercises"]["edges"][0]["node"]["id"]
+
+
+async def make_admin(app, account: Account) -> None:
+    async with app.state.sessionmaker.begin() as session:
+        await session.execute(text("UPDATE users SET role = 'admin' WHERE id = :id"), {"id": parse_global_id(account.id)[1]})
+
+
+@pytest.fixture(scope="module")
+async def world(client, app) -> World:
+    marker = "zq" + uuid.uuid4().hex[:8]  # in every name of the owner's, and nowhere else
+    owner = await sign_up(client, f"owner-{marker}-")
+    coach = await sign_up(client, "coach", role="COACH")
+    stranger = await sign_up(client, "stranger", role="COACH")
+    admin = await sign_up(client, "admin")
+    await make_admin(app, admin)
+    relationship = await coach_of(client, coach, owner)
+
+    async def mine(document: str, variables: dict) -> dict:
+        return await client.data(document, variables, owner.token)
+
+    library = await library_exercise(client)
+    custom = (await mine(CREATE_EXERCISE, {"i": {"name": f"Press {marker}", "primaryMuscles": ["CHEST"]}}))["createExercise"]["exercise"]["id"]
+    program = (await mine(CREATE_PROGRAM, {"i": {"name": f"Program {marker}", "days": [
+        {"name": f"Day {marker}", "exercises": [{"exerciseId": custom, "sets": 3}]}]}}))["createProgram"]["program"]
+    day = program["days"][0]
+    session = (await mine(START, {"i": {"programDayId": day["id"], "name": f"Session {marker}"}}))["startWorkout"]["session"]["id"]
+    custom_set = (await mine(LOG, {"i": {"sessionId": session, "exerciseId": custom, "reps": 5, "weight": 60, "notes": marker}}))["logSet"]
+    library_set = (await mine(LOG, {"i": {"sessionId": session, "exerciseId": library, "reps": 5, "weight": 100}}))["logSet"]
+    await mine(FINISH, {"s": session})
+    goal = (await mine(CREATE_GOAL, {"i": {"kind": "EXERCISE_WEIGHT", "title": f"Goal {marker}", "target": 500,
+                                           "exerciseId": custom, "timeframe": "MONTHLY"}}))["createGoal"]["goal"]["id"]
+    (award,) = custom_set["achievements"]  # the first record: FIRST_RECORD
+    ids = {
+        "owner": owner.id, "coach": coach.id, "stranger": stranger.id, "admin": admin.id, "relationship": relationship,
+        "library": library, "exercise": custom, "program": program["id"], "day": day["id"],
+        "program_exercise": day["exercises"][0]["id"], "session": session,
+        "set": custom_set["setLog"]["id"], "library_set": library_set["setLog"]["id"],
+        "record": next(r["id"] for r in custom_set["personalRecords"] if r["kind"] == "HEAVIEST_WEIGHT"),
+        "library_record": next(r["id"] for r in library_set["personalRecords"] if r["kind"] == "HEAVIEST_WEIGHT"),
+        "user_achievement": award["id"], "achievement": award["achievement"]["id"], "goal": goal,
+    }
+    public = {"coach", "stranger", "admin", "relationship", "library", "achievement"}
+    secrets = {marker}.union(*(secrets_of(gid) for name, gid in ids.items() if name not in public))
+    ids["marker"] = marker
+    accounts = {OWNER: owner, COACH: coach, STRANGER: stranger, ADMIN: admin}
+    return World(client, app, marker, accounts, ids, secrets)
+
+
+def assert_no_leak(body: Any, secrets: set[str], context: str) -> None:
+    answer = json.dumps(body)
+    leaked = sorted(s for s in secrets if s in answer)
+    assert not leaked, f"{context}: the owner's {leaked} in {answer}"
+
+
+# --- setups: disposable objects, made afresh for each case ---------------------------------
+
+
+@dataclass
+class Made:
+    ids: dict[str, str] = field(default_factory=dict)
+    secrets: set[str] = field(default_factory=set)  # more of the owner's
+    tokens: dict[str, str] = field(default_factory=dict)  # viewer → the token to act with instead
+
+
+async def owner_program(w: World, viewer: str) -> Made:
+    program = (await w.data(CREATE_PROGRAM, {"i": {"name": f"Spare {w.marker}", "days": [{"name": f"Spare day {w.marker}"}]}}, OWNER))
+    program = program["createProgram"]["program"]
+    return Made({"program": program["id"], "day": program["days"][0]["id"]}, secrets_of(program["id"]) | secrets_of(program["days"][0]["id"]))
+
+
+async def owner_session(w: World, viewer: str) -> Made:
+    session = (await w.data(START, {"i": {"name": f"Spare {w.marker}"}}, OWNER))["startWorkout"]["session"]["id"]
+    return Made({"session": session}, secrets_of(session))
+
+
+async def owner_set(w: World, viewer: str) -> Made:
+    made = await owner_session(w, viewer)
+    logged = await w.data(LOG, {"i": {"sessionId": made.ids["session"], "exerciseId": w.ids["library"], "reps": 3, "weight": 20}}, OWNER)
+    made.ids["set"] = logged["logSet"]["setLog"]["id"]
+    made.secrets |= secrets_of(made.ids["set"])
+    return made
+
+
+async def owner_goal(w: World, viewer: str) -> Made:
+    goal = (await w.data(CREATE_GOAL, {"i": {"kind": "WORKOUTS", "title": f"Spare {w.marker}", "target": 50, "timeframe": "MONTHLY"}}, OWNER))
+    goal = goal["createGoal"]["goal"]["id"]
+    return Made({"goal": goal}, secrets_of(goal))
+
+
+async def owner_sign_in(w: World, viewer: str) -> Made:
+    """The owner signed in on another device: that sign-in's id, and its token for the probe."""
+    owner = w.accounts[OWNER]
+    token = (await w.data(LOGIN, {"l": owner.username, "p": owner.password}))["login"]["token"]
+    (current,) = [s["id"] for s in (await w.data(CURRENT_SIGN_IN, token=token))["viewer"]["sessions"] if s["current"]]
+    return Made({"sign_in": current, "sign_in_token": token}, {current})
+
+
+async def viewers_own(w: World, viewer: str) -> Made:
+    """A program day, a workout and a set of the acting viewer's own (the owner's, for the signed-out)."""
+    token = w.token(viewer) or w.token(OWNER)
+    program = (await w.data(CREATE_PROGRAM, {"i": {"name": "Mine", "days": [{"name": "Mine"}]}}, token=token))["createProgram"]["program"]
+    session = (await w.data(START, {"i": {"name": "Mine"}}, token=token))["startWorkout"]["session"]["id"]
+    logged = await w.data(LOG, {"i": {"sessionId": session, "exerciseId": w.ids["library"], "reps": 3, "weight": 20}}, token=token)
+    return Made({"own_day": program["days"][0]["id"], "own_session": session, "own_set": logged["logSet"]["setLog"]["id"]})
+
+
+async def fresh_sign_in(w: World, viewer: str) -> Made:
+    """A new sign-in of the acting viewer (or of a newcomer), to end or refresh without touching the world's."""
+    account = w.accounts.get(viewer) or await sign_up(w.client, "fresh")
+    signed = (await w.data(LOGIN, {"l": account.username, "p": account.password}))["login"]
+    tokens = {viewer: signed["token"]} if viewer in w.accounts else {}
+    return Made({"refresh": signed["refreshToken"], "me": account.id}, tokens=tokens)
+
+
+async def newcomer(w: World, viewer: str) -> Made:
+    account = await sign_up(w.client, "new")
+    return Made({"me": account.id, "login": account.username, "password": account.password}, tokens={NEWCOMER: account.token})
+
+
+async def credentials(w: World, viewer: str) -> Made:
+    """A username and e-mail nobody has registered."""
+    suffix = uuid.uuid4().hex[:10]
+    return Made({"username": f"reg{suffix}", "email": f"reg{suffix}@example.com"})
+
+
+async def athlete_to_invite(w: World, viewer: str) -> Made:
+    return Made({"athlete": (await sign_up(w.client, "invitee")).username})
+
+
+async def invitation(w: World, viewer: str) -> Made:
+    """The world's coach invites a fresh athlete, who acts as the owner."""
+    athlete = await sign_up(w.client, "invited")
+    invited = (await w.data(INVITE, {"a": athlete.username}, COACH))["inviteAthlete"]["relationship"]["id"]
+    return Made({"invitation": invited}, tokens={OWNER: athlete.token})
+
+
+async def relationship(w: World, viewer: str) -> Made:
+    """The world's coach and a fresh athlete, who acts as the owner, in an accepted relationship."""
+    athlete = await sign_up(w.client, "coached")
+    return Made({"relationship": await coach_of(w.client, w.accounts[COACH], athlete)}, tokens={OWNER: athlete.token})
+
+
+def shared(setup: Callable) -> Callable:
+    """A setup whose objects are only read: made once per module, shared by its rows' cases."""
+
+    async def once(w: World, viewer: str) -> Made:
+        if setup.__name__ not in w.shared:
+            w.shared[setup.__name__] = await setup(w, viewer)
+        return w.shared[setup.__name__]
+
+    return once
+
+
+@shared
+async def ex_coach(w: World, viewer: str) -> Made:
+    """A coach who, while coaching, used the athlete's custom exercise in their own training, and
+    whose athlete then ended the relationship: what the ex-coach's own objects lead to must no
+    longer show the athlete's exercise."""
+    client = w.client
+    athlete, coach = await sign_up(client, "athlete"), await sign_up(client, "excoach", role="COACH")
+    relationship_id = await coach_of(client, coach, athlete)
+    name = f"Private {uuid.uuid4().hex[:8]}"
+    custom = (await client.data(CREATE_EXERCISE, {"i": {"name": name, "primaryMuscles": ["CHEST"]}}, athlete.token))["createExercise"]["exercise"]["id"]
+    program = (await client.data(CREATE_PROGRAM, {"i": {"name": "Mine", "days": [{"name": "Mine", "exercises": [{"exerciseId": custom}]}]}}, coach.token))
+    day = program["createProgram"]["program"]["days"][0]
+    session = (await client.data(START, {"i": {"programDayId": day["id"]}}, coach.token))["startWorkout"]["session"]["id"]
+    logged = (await client.data(LOG, {"i": {"sessionId": session, "exerciseId": custom, "reps": 5, "weight": 50}}, coach.token))["logSet"]
+    goal = (await client.data(CREATE_GOAL, {"i": {"kind": "EXERCISE_WEIGHT", "title": "Mine", "target": 200, "exerciseId": custom,
+                                                  "timeframe": "MONTHLY"}}, coach.token))["createGoal"]["goal"]["id"]
+    await client.data(END_COACHING, {"i": relationship_id}, athlete.token)
+    ids = {"own_session": session, "own_set": logged["setLog"]["id"], "own_record": logged["personalRecords"][0]["id"],
+           "own_day": day["id"], "own_program_exercise": day["exercises"][0]["id"], "own_goal": goal, "me": coach.id}
+    return Made(ids, secrets_of(custom) | {name}, tokens={EX_COACH: coach.token})
+
+
+SETUPS: dict[str, Callable] = {
+    "owner_program": owner_program, "owner_session": owner_session, "owner_set": owner_set, "owner_goal": owner_goal,
+    "owner_sign_in": owner_sign_in, "viewers_own": viewers_own, "fresh_sign_in": fresh_sign_in, "newcomer": newcomer, "credentials": credentials,
+    "athlete_to_invite": athlete_to_invite, "invitation": invitation, "relationship": relationship, "ex_coach": ex_coach,
+}
+
+
+# --- rows and their driver ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    field: str  # "Type.field" the row is about
+    label: str  # what it acts on
+    document: str
+    expect: dict[str, str]  # viewer → answer
+    variables: Any = None  # "@name" → an id of the world or of the setup's
+    setup: str | None = None  # a SETUPS entry, run before each case
+    reach: tuple[str, ...] = ()  # for SEES: ids that must appear in the answer
+    check: Callable | None = None  # async (world, body, ids, viewer): more about the answer
+    probe: tuple[str, dict] | None = None  # an owner's read a refused write must leave unchanged
+
+
+def resolve(value: Any, ids: dict[str, str]) -> Any:
+    if isinstance(value, str) and value.startswith("@"):
+        return ids[value[1:]]
+    if isinstance(value, dict):
+        return {k: resolve(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, ids) for v in value]
+    return value
+
+
+def outcome_of(body: dict) -> str:
+    errors = body.get("errors") or []
+    return errors[0].get("extensions", {}).get("code", "NO_CODE") if errors else OK
+
+
+async def judge(w: World, row: Row, viewer: str, body: dict, ids: dict[str, str], secrets: set[str]) -> None:
+    expected = row.expect[viewer]
+    context = f"{row.field} [{row.label}] as {viewer}"
+    got = outcome_of(body)
+    if expected in ERRORS:
+        assert got == expected, f"{context}: expected {expected}, got {body}"
+    else:
+        assert got == OK, f"{context}: expected {expected}, got {body}"
+    if expected == SEES:
+        answer = json.dumps(body["data"])
+        missing = [name for name in row.reach if ids[name] not in answer]
+        assert not missing, f"{context}: {missing} missing from {answer}"
+    if expected in (BLIND, *ERRORS) or viewer in OUTSIDERS:
+        assert_no_leak(body, secrets, context)
+    if row.check is not None:
+        await row.check(w, body, ids, viewer)
+
+
+async def prepare(w: World, row: Row, viewer: str) -> tuple[Made, dict[str, str], str | None]:
+    made = await SETUPS[row.setup](w, viewer) if row.setup else Made()
+    return made, {**w.ids, **made.ids}, made.tokens.get(viewer) or w.token(viewer)
+
+
+async def run_row(w: World, row: Row, viewer: str) -> None:
+    made, ids, token = await prepare(w, row, viewer)
+    probe_before = None
+    if row.probe is not None:
+        probe = (row.probe[0], resolve(row.probe[1], ids))
+        owner_token = made.tokens.get(OWNER) or w.token(OWNER)
+        probe_before = await w.data(*probe, token=owner_token)
+    body = await w.client.execute(row.document, resolve(row.variables or {}, ids), token)
+    await judge(w, row, viewer, body, ids, w.secrets | made.secrets)
+    if probe_before is not None and outcome_of(body) != OK:
+        assert await w.data(*probe, token=owner_token) == probe_before, f"{row.field} [{row.label}] as {viewer} changed the owner's data"
+
+
+def cases(rows: list[Row]) -> list:
+    params = []
+    for row in rows:
+        for viewer in row.expect:
+            params.append(pytest.param(row, viewer, id=f"{row.field}[{row.label}]-{viewer}"))
+    return params
+
+
+# --- TABLE 1: every Node type, through node(id:) and nodes(ids:) ----------------------------
+
+# type, the owner's instance (or a public one), the answer to each viewer.
+NODE_ROWS: list[tuple[str, str, dict[str, str]]] = [
+    ("User", "owner", PRIVATE),
+    ("Exercise", "exercise", PRIVATE),  # the owner's custom exercise
+    ("Exercise", "library", PUBLIC),
+    ("Program", "program", PRIVATE),
+    ("ProgramDay", "day", PRIVATE),
+    ("ProgramExercise", "program_exercise", PRIVATE),
+    ("WorkoutSession", "session", PRIVATE),
+    ("SetLog", "set", PRIVATE),
+    ("PersonalRecord", "record", PRIVATE),
+    ("Achievement", "achievement", PUBLIC),
+    ("UserAchievement", "user_achievement", PRIVATE),
+    ("Goal", "goal", PRIVATE),
+]
+
+
+def node_types() -> set[str]:
+    return {t.name for t in schema._schema.get_possible_types(schema._schema.get_type("Node"))}
+
+
+def test_node_rows_cover_every_node_type():
+    assert {type_name for type_name, _, _ in NODE_ROWS} == node_types()
+
+
+NODE = "query($id: ID!) { node(id: $id) { __typename id } }"
+NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
+
+
+@pytest.mark.parametrize("via", ["node", "nodes"])
+@pytest.mark.parametrize(
+    ("type_name", "instance", "viewer"),
+    [pytest.param(t, i, v, id=f"{t}:{i}-{v}") for t, i, expect in NODE_ROWS for v in expect],
+)
+async def test_node(world, type_name, instance, viewer, via):
+    expected = dict((i, e) for _, i, e in NODE_ROWS)[instance][viewer]
+    gid = world.ids[instance]
+    if via == "node":
+        body = await world.run(NODE, {"id": gid}, viewer)
+        found, path = body["data"]["node"], ["node"]
+    else:
+        body = await world.run(NODES, {"ids": [gid]}, viewer)
+        (found,), path = body["data"]["nodes"], ["nodes", 0]
+    if expected == SEES:
+        assert not body.get("errors") and found == {"__typename": type_name, "id": gid}, body
+    else:
+        assert found is None, body
+        (error,) = body["errors"]
+        assert (error["extensions"]["code"], error["path"]) == (expected, path), body
+        assert_no_leak(body, world.secrets, f"{via}({type_name}) as {viewer}")
+
+
+# --- TABLE 2: every root field, acting on the owner's objects -------------------------------
+
+FROM_START = encode_event_id(0)
+SESSION_READ = "query($id: ID!) { node(id: $id) { ... on WorkoutSession { name status sets { totalCount } } } }"
+SET_READ = "query($id: ID!) { node(id: $id) { ... on SetLog { reps weight exercise { id } } } }"
+PROGRAM_READ = "query($id: ID!) { node(id: $id) { ... on Program { name days { id exercises { id } } } } }"
+DAY_READ = "query($id: ID!) { node(id: $id) { ... on ProgramDay { name exercises { id } } } }"
+GOAL_READ = "query($id: ID!) { node(id: $id) { ... on Goal { title status } } }"
+MY_COACHING = "{ viewer { coaching { id status } } }"
+MY_SIGN_INS = "{ viewer { sessions { id } } }"
+VIEWER_TREE = """{ viewer { id username email
+  programs { edges { node { id name days { id exercises { id exercise { id } } } } } }
+  workoutSessions { edges { node { id name sets { edges { node { id exercise { id nameEn } } } } exercises { id } } } }
+  personalRecords { edges { node { id exercise { id } setLog { id } session { id } } } }
+  achievements { edges { node { id session { id } } } }
+  goals { edges { node { id title exercise { id } } } }
+  coaching { athleteUsername coachUsername athlete { id } }
+  progress { points sets } } }"""
+EVENTS = """subscription($s: ID!, $after: String) { workoutEvents(sessionId: $s, after: $after) {
+  __typename ... on LiveEvent { eventId session { id name } } ... on SetLogged { setLog { id } } } }"""
+FEED = """subscription($after: String) { activityFeed(after: $after) {
+  __typename ... on LiveEvent { eventId session { id name } } } }"""
+
+
+def on_success(check: Callable) -> Callable:
+    async def checked(w: World, body: dict, ids: dict, viewer: str) -> None:
+        if outcome_of(body) == OK:
+            await check(w, body, ids, viewer)
+
+    return checked
+
+
+@on_success
+async def program_is_the_owners(w: World, body: dict, ids: dict, viewer: str) -> None:
+    program = body["data"]["createProgram"]["program"]["id"]
+    assert program in json.dumps(await w.data("{ viewer { programs(first: 100) { edges { node { id } } } } }", viewer=OWNER))
+
+
+@on_success
+async def signed_in_as(w: World, body: dict, ids: dict, viewer: str) -> None:
+    (payload,) = body["data"].values()
+    assert payload["user"]["id"] == ids["me"], body
+
+
+@on_success
+async def registered(w: World, body: dict, ids: dict, viewer: str) -> None:
+    assert body["data"]["register"]["user"]["username"] == ids["username"], body
+
+
+async def library_still_answers(w: World, body: dict, ids: dict, viewer: str) -> None:
+    # Each hidden ID is null with its own error; the public one still answers.
+    assert body["data"]["nodes"][1] == {"__typename": "Exercise", "id": ids["library"]}, body
+
+
+# The documents, by the root field they call.
+Q = {
+    "node": "query($id: ID!) { node(id: $id) { id ... on WorkoutSession { name } } }",
+    "search": "query($s: String!) { exercises(filter: {search: $s}) { totalCount edges { node { id } } } }",
+    "library": '{ exercises(filter: {search: "Barbell Squat"}) { edges { node { id } } } }',
+    "exercise": "query($id: ID!) { exercise(id: $id) { id nameEn } }",
+    "register": 'mutation($u: String!, $e: String!, $r: Role!) { register(input: {username: $u, email: $e, password: "long enough pass", role: $r}) { user { username } } }',
+    "refreshToken": "mutation($t: String!) { refreshToken(input: {refreshToken: $t}) { token user { id } } }",
+    "logout": "mutation { logout { endedSessionIds } }",
+    "logoutEverywhere": "mutation { logoutEverywhere { endedSessionIds } }",
+    "changePassword": 'mutation { changePassword(input: {currentPassword: "correct horse battery", newPassword: "a new horse battery"}) { user { id } } }',
+    "revokeSession": "mutation($s: ID!) { revokeSession(input: {sessionId: $s}) { endedSessionIds } }",
+    "createProgram": "mutation($i: CreateProgramInput!) { createProgram(input: $i) { program { id name } } }",
+    "updateProgram": 'mutation($p: ID!) { updateProgram(input: {programId: $p, name: "Taken"}) { program { id } } }',
+    "deleteProgram": "mutation($p: ID!) { deleteProgram(input: {programId: $p}) { deletedProgramId } }",
+    "addProgramDay": 'mutation($p: ID!) { addProgramDay(input: {programId: $p, name: "Extra"}) { programDay { id } } }',
+    "addProgramExercise": "mutation($d: ID!, $e: ID!) { addProgramExercise(input: {programDayId: $d, exerciseId: $e}) { programExercise { id } } }",
+    "createExercise": 'mutation { createExercise(input: {name: "Mine", primaryMuscles: [BICEPS]}) { exercise { id } } }',
+    "startWorkout": 'mutation { startWorkout(input: {name: "Mine"}) { session { id } } }',
+    "startFromDay": "mutation($d: ID!) { startWorkout(input: {programDayId: $d}) { session { id } } }",
+    "logSet": "mutation($s: ID!, $e: ID!) { logSet(input: {sessionId: $s, exerciseId: $e, reps: 1, weight: 10}) { setLog { id } } }",
+    "updateSet": "mutation($s: ID!) { updateSet(input: {setLogId: $s, reps: 9}) { setLog { id } } }",
+    "updateSetExercise": "mutation($s: ID!, $e: ID!) { updateSet(input: {setLogId: $s, exerciseId: $e}) { setLog { id } } }",
+    "deleteSet": "mutation($s: ID!) { deleteSet(input: {setLogId: $s}) { deletedSetLogId } }",
+    "abandonWorkout": "mutation($s: ID!) { abandonWorkout(input: {sessionId: $s}) { session { id } } }",
+    "createGoal": 'mutation { createGoal(input: {kind: WORKOUTS, title: "Mine", target: 3, timeframe: WEEKLY}) { goal { id } } }',
+    "goalOn": 'mutation($e: ID!) { createGoal(input: {kind: EXERCISE_WEIGHT, title: "Mine", target: 300, exerciseId: $e, timeframe: WEEKLY}) { goal { id } } }',
+    "updateGoal": 'mutation($g: ID!) { updateGoal(input: {goalId: $g, title: "Taken"}) { goal { id } } }',
+    "deleteGoal": "mutation($g: ID!) { deleteGoal(input: {goalId: $g}) { deletedGoalId } }",
+}
+PLAN_CUSTOM = {"i": {"name": "Mine", "days": [{"name": "D", "exercises": [{"exerciseId": "@exercise"}]}]}}
+
+# field, what it acts on, document, answers, variables, setup, and more (reach, check, probe).
+# "the owner's custom exercise, in one's own ...": a coach reads the athlete's custom exercise, so
+# may name it in their own training too; once the coaching ends, the links from that training
+# no longer show it (LINK_ROWS, "the ex-coach's own ...").
+ROOT_ROWS: list[Row] = [
+    # Queries
+    Row("Query.node", "the owner's workout", Q["node"], PRIVATE, {"id": "@session"}, reach=("session",)),
+    Row("Query.nodes", "the owner's set and a library exercise", NODES, but(PRIVATE, anonymous=NOT_FOUND), {"ids": ["@set", "@library"]}, reach=("set", "library"), check=library_still_answers),
+    Row("Query.viewer", "everything under it", VIEWER_TREE, answers(BLIND, BLIND, SEES, SEES, BLIND), reach=("owner",)),
+    Row("Query.exercises", "searching the owner's custom exercise", Q["search"], OWN, {"s": "@marker"}, reach=("exercise",)),
+    Row("Query.exercises", "the library", Q["library"], PUBLIC, reach=("library",)),
+    Row("Query.exercise", "the owner's custom exercise", Q["exercise"], PRIVATE, {"id": "@exercise"}, reach=("exercise",)),
+    Row("Query.exercise", "a library exercise", Q["exercise"], PUBLIC, {"id": "@library"}, reach=("library",)),
+    # Accounts: one's own, never someone else's
+    Row("Mutation.register", "a new account", Q["register"], ANYONE, {"u": "@username", "e": "@email", "r": "ATHLETE"}, "credentials", check=registered),
+    Row("Mutation.register", "as an admin", Q["register"], everyone(BAD_USER_INPUT), {"u": "@username", "e": "@email", "r": "ADMIN"}, "credentials"),
+    Row("Mutation.login", "one's credentials", LOGIN, ANYONE, {"l": "@login", "p": "@password"}, "newcomer", check=signed_in_as),
+    Row("Mutation.login", "a wrong password", LOGIN, everyone(UNAUTHENTICATED), {"l": "@login", "p": "not the password"}, "newcomer"),
+    Row("Mutation.refreshToken", "one's refresh token", Q["refreshToken"], ANYONE, {"t": "@refresh"}, "fresh_sign_in", check=signed_in_as),
+    Row("Mutation.logout", "this sign-in", Q["logout"], SIGNED_IN, setup="fresh_sign_in"),
+    Row("Mutation.logoutEverywhere", "one's sign-ins", Q["logoutEverywhere"], SELF_SERVICE, setup="newcomer"),
+    Row("Mutation.changePassword", "one's password", Q["changePassword"], SELF_SERVICE, setup="newcomer", check=signed_in_as),
+    Row("Mutation.revokeSession", "the owner's other sign-in", Q["revokeSession"], OWNER_WRITES, {"s": "@sign_in"}, "owner_sign_in", probe=(MY_SIGN_INS, {})),
+    # Coaching: the stranger is a coach too; an athlete may not invite; an admin may (the athlete still answers)
+    Row("Mutation.inviteAthlete", "a fresh athlete", INVITE, answers(UNAUTHENTICATED, OK, FORBIDDEN, OK, OK), {"a": "@athlete"}, "athlete_to_invite"),
+    Row("Mutation.respondToCoaching", "the owner's invitation", ACCEPT, OWNER_WRITES, {"i": "@invitation"}, "invitation", probe=(MY_COACHING, {})),
+    Row("Mutation.endCoaching", "the owner's relationship", END_COACHING, COACH_WRITES, {"i": "@relationship"}, "relationship", probe=(MY_COACHING, {})),
+    # Programs
+    Row("Mutation.createProgram", "one's own", Q["createProgram"], SIGNED_IN, {"i": {"name": "Mine"}}),
+    Row("Mutation.createProgram", "for the owner (forUserId)", Q["createProgram"], COACH_WRITES, {"i": {"name": "For you", "forUserId": "@owner"}}, check=program_is_the_owners),
+    Row("Mutation.createProgram", "the owner's custom exercise, in one's own program", Q["createProgram"], COACH_WRITES, PLAN_CUSTOM),
+    Row("Mutation.updateProgram", "the owner's program", Q["updateProgram"], OWNER_WRITES, {"p": "@program"}, "owner_program", probe=(PROGRAM_READ, {"id": "@program"})),
+    Row("Mutation.deleteProgram", "the owner's program", Q["deleteProgram"], OWNER_WRITES, {"p": "@program"}, "owner_program", probe=(PROGRAM_READ, {"id": "@program"})),
+    Row("Mutation.addProgramDay", "the owner's program", Q["addProgramDay"], OWNER_WRITES, {"p": "@program"}, "owner_program", probe=(PROGRAM_READ, {"id": "@program"})),
+    Row("Mutation.addProgramExercise", "the owner's program day", Q["addProgramExercise"], OWNER_WRITES, {"d": "@day", "e": "@library"}, "owner_program", probe=(DAY_READ, {"id": "@day"})),
+    Row("Mutation.addProgramExercise", "the owner's custom exercise, on one's own day", Q["addProgramExercise"], COACH_WRITES, {"d": "@own_day", "e": "@exercise"}, "viewers_own"),
+    Row("Mutation.createExercise", "one's own", Q["createExercise"], SIGNED_IN),
+    # Workouts and sets
+    Row("Mutation.startWorkout", "an empty workout", Q["startWorkout"], SIGNED_IN),
+    Row("Mutation.startWorkout", "from the owner's program day", Q["startFromDay"], OWNER_WRITES, {"d": "@day"}),
+    Row("Mutation.logSet", "into the owner's workout", Q["logSet"], OWNER_WRITES, {"s": "@session", "e": "@library"}, "owner_session", probe=(SESSION_READ, {"id": "@session"})),
+    Row("Mutation.logSet", "the owner's custom exercise, in one's own workout", Q["logSet"], COACH_WRITES, {"s": "@own_session", "e": "@exercise"}, "viewers_own"),
+    Row("Mutation.updateSet", "the owner's set", Q["updateSet"], OWNER_WRITES, {"s": "@set"}, "owner_set", probe=(SET_READ, {"id": "@set"})),
+    Row("Mutation.updateSet", "the owner's custom exercise, in one's own set", Q["updateSetExercise"], COACH_WRITES, {"s": "@own_set", "e": "@exercise"}, "viewers_own"),
+    Row("Mutation.deleteSet", "the owner's set", Q["deleteSet"], OWNER_WRITES, {"s": "@set"}, "owner_set", probe=(SET_READ, {"id": "@set"})),
+    Row("Mutation.finishWorkout", "the owner's workout", FINISH, OWNER_WRITES, {"s": "@session"}, "owner_session", probe=(SESSION_READ, {"id": "@session"})),
+    Row("Mutation.abandonWorkout", "the owner's workout", Q["abandonWorkout"], OWNER_WRITES, {"s": "@session"}, "owner_session", probe=(SESSION_READ, {"id": "@session"})),
+    # Goals
+    Row("Mutation.createGoal", "one's own", Q["createGoal"], SIGNED_IN),
+    Row("Mutation.createGoal", "the owner's custom exercise, in one's own goal", Q["goalOn"], COACH_WRITES, {"e": "@exercise"}),
+    Row("Mutation.updateGoal", "the owner's goal", Q["updateGoal"], OWNER_WRITES, {"g": "@goal"}, "owner_goal", probe=(GOAL_READ, {"id": "@goal"})),
+    Row("Mutation.deleteGoal", "the owner's goal", Q["deleteGoal"], OWNER_WRITES, {"g": "@goal"}, "owner_goal", probe=(GOAL_READ, {"id": "@goal"})),
+    # Live (a signed-out socket is refused at connection_init)
+    Row("Subscription.workoutEvents", "the owner's workout", EVENTS, but(PRIVATE, anonymous=UNAUTHENTICATED), {"s": "@session", "after": FROM_START}, reach=("session",)),
+    Row("Subscription.activityFeed", "one's own", FEED, but(OWN, anonymous=UNAUTHENTICATED), {"after": FROM_START}, reach=("session",)),
+]
+
+
+def root_fields() -> set[str]:
+    s = schema._schema
+    return {f"{root.name}.{name}" for root in (s.query_type, s.mutation_type, s.subscription_type) for name in root.fields}
+
+
+def test_root_rows_cover_every_root_field():
+    assert {row.field for row in ROOT_ROWS} == root_fields()
+
+
+@pytest.mark.parametrize(("row", "viewer"), cases([r for r in ROOT_ROWS if not r.field.startswith("Subscription.")]))
+async def test_root_field(world, row, viewer):
+    await run_row(world, row, viewer)
+
+
+async def subscribe(url: str, token: str | None, document: str, variables: dict, quiet: float = 0.5) -> dict:
+    """Everything a subscription delivers until it has been quiet for `quiet` seconds, as one answer."""
+    try:
+        ws = await WsClient.open(url, TRANSPORT_WS, token)
+    except Exception as refused:
+        assert getattr(getattr(refused, "rcvd", None), "code", None) == 4403, refused
+        return {"errors": [{"message": "connection refused", "extensions": {"code": UNAUTHENTICATED}}]}
+    await ws.subscribe(document, variables)
+    payloads = []
+    try:
+        while True:
+            payloads.append(await ws.next_payload(timeout=quiet))
+            if "errors" in payloads[-1]:
+                break
+    except asyncio.TimeoutError:
+        pass
+    finally:
+        await ws.close()
+    body: dict = {"data": [p["data"] for p in payloads if p.get("data")]}
+    errors = [e for p in payloads for e in p.get("errors") or []]
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+@pytest.mark.parametrize(("row", "viewer"), cases([r for r in ROOT_ROWS if r.field.startswith("Subscription.")]))
+async def test_subscription_field(world, app_servers, row, viewer):
+    made, ids, token = await prepare(world, row, viewer)
+    body = await subscribe(app_servers[0].url, token, row.document, resolve(row.variables or {}, ids))
+    await judge(world, row, viewer, body, ids, world.secrets | made.secrets)
+
+
+# --- TABLE 3: every link from one object to another -----------------------------------------
+
+# A link leads from an object (its parent) to another object, which may belong to someone else:
+# each must apply the rule itself, never trust that the parent was visible. Value parts of
+# their parent (totals, progress, page info) are no links.
+VALUE_PARTS = {"PageInfo", "MuscleContribution", "GoalProgress", "WorkoutTotals", "StatsBucket", "StatsTotals",
+               "MuscleVolume", "WeeklyProgress", "CountChange", "VolumeChange"}
+TODAY = datetime.now(UTC).date()  # the world's users live in UTC
+STATS = f'stats(range: {{from: "{TODAY - timedelta(days=30)}", to: "{TODAY + timedelta(days=1)}"}})'
+
+
+def link(edge: str, start: str, selection: str, expect: dict[str, str], reach: tuple[str, ...] = (), *,
+         label: str | None = None, on: str | None = None, setup: str | None = None) -> Row:
+    """A row reading `selection` on the object `start` names (through `node`), or on `viewer`."""
+    if start == "viewer":
+        document = f"{{ viewer {{ {selection} }} }}"
+    else:
+        document = f"query($id: ID!) {{ node(id: $id) {{ __typename ... on {on or edge.split('.')[0]} {{ {selection} }} }} }}"
+    return Row(edge, label or f"from {start}", document, expect, None if start == "viewer" else {"id": f"@{start}"},
+               setup, reach)
+
+
+AFTER_COACHING = {EX_COACH: BLIND}  # the ex-coach's own objects, pointing at the athlete's exercise
+
+LINK_ROWS: list[Row] = [
+    # From the owner's objects: the owner and their coach follow them; nobody else gets in.
+    link("User.coaching", "owner", "coaching { athlete { id } }", OWNER_ONLY, ("owner",)),
+    link("User.sessions", "owner", "sessions { current }", OWNER_ONLY),
+    link("User.programs", "owner", "programs(first: 100) { edges { node { id } } }", PRIVATE, ("program",)),
+    link("User.workoutSessions", "owner", "workoutSessions(first: 100) { edges { node { id } } }", PRIVATE, ("session",)),
+    link("User.personalRecords", "owner", "personalRecords(first: 100) { edges { node { id } } }", PRIVATE, ("record", "library_record")),
+    link("User.progress", "owner", "progress { sets recordsHeld }", PRIVATE),
+    link("User.achievements", "owner", "achievements(first: 100) { edges { node { id } } }", PRIVATE, ("user_achievement",)),
+    link("User.goals", "owner", "goals(first: 100) { edges { node { id } } }", PRIVATE, ("goal",)),
+    link("User.stats", "owner", f"{STATS} {{ totals {{ sets }} }}", PRIVATE),
+    link("UserStats.favouriteExercise", "owner", f"{STATS} {{ favouriteExercise {{ id }} }}", PRIVATE, ("library",), on="User"),
+    link("CoachingRelationship.athlete", "viewer", "coaching { athlete { id } }", answers(BLIND, BLIND, SEES, SEES, BLIND), ("owner",)),
+    link("Exercise.personalRecord", "exercise", "personalRecord(kind: HEAVIEST_WEIGHT) { id }", answers(NOT_FOUND, NOT_FOUND, SEES, BLIND, NOT_FOUND), ("record",)),
+    link("Exercise.personalRecord", "library", "personalRecord(kind: HEAVIEST_WEIGHT) { id }", OWN, ("library_record",)),
+    link("Program.days", "program", "days { id }", PRIVATE, ("day",)),
+    link("ProgramDay.program", "day", "program { id }", PRIVATE, ("program",)),
+    link("ProgramDay.exercises", "day", "exercises { id }", PRIVATE, ("program_exercise",)),
+    link("ProgramExercise.exercise", "program_exercise", "exercise { id }", PRIVATE, ("exercise",)),
+    link("ProgramExercise.programDay", "program_exercise", "programDay { id }", PRIVATE, ("day",)),
+    link("WorkoutSession.programDay", "session", "programDay { id }", PRIVATE, ("day",)),
+    link("WorkoutSession.plannedExercises", "session", "plannedExercises { sets }", PRIVATE),
+    link("PlannedExercise.exercise", "session", "plannedExercises { exercise { id } }", PRIVATE, ("exercise",), on="WorkoutSession"),
+    link("WorkoutSession.sets", "session", "sets { edges { node { id exercise { id } } } }", PRIVATE, ("set", "library_set", "exercise")),
+    link("WorkoutSession.exercises", "session", "exercises { id }", PRIVATE, ("exercise", "library")),
+    link("SetLog.exercise", "set", "exercise { id }", PRIVATE, ("exercise",)),
+    link("SetLog.session", "set", "session { id }", PRIVATE, ("session",)),
+    link("PersonalRecord.exercise", "record", "exercise { id }", PRIVATE, ("exercise",)),
+    link("PersonalRecord.setLog", "record", "setLog { id }", PRIVATE, ("set",)),
+    link("PersonalRecord.session", "record", "session { id }", PRIVATE, ("session",)),
+    link("PersonalRecord.history", "record", "history { value }", PRIVATE),
+    link("RecordHistoryEntry.setLog", "record", "history { setLog { id } }", PRIVATE, ("set",), on="PersonalRecord"),
+    link("RecordHistoryEntry.session", "record", "history { session { id } }", PRIVATE, ("session",), on="PersonalRecord"),
+    link("UserAchievement.achievement", "user_achievement", "achievement { id }", PRIVATE, ("achievement",)),
+    link("UserAchievement.session", "user_achievement", "session { id }", PRIVATE, ("session",)),
+    link("Goal.exercise", "goal", "exercise { id }", PRIVATE, ("exercise",)),
+    # From the ex-coach's own objects, which point at their former athlete's custom exercise.
+    link("WorkoutSession.exercises", "own_session", "exercises { id nameEn }", AFTER_COACHING, label="the ex-coach's own workout", setup="ex_coach"),
+    link("WorkoutSession.sets", "own_session", "sets { edges { node { exercise { id nameEn } } } }", AFTER_COACHING, label="the ex-coach's own workout", setup="ex_coach"),
+    link("SetLog.exercise", "own_set", "exercise { id nameEn }", AFTER_COACHING, label="the ex-coach's own set", setup="ex_coach"),
+    link("PersonalRecord.exercise", "own_record", "exercise { id nameEn }", AFTER_COACHING, label="the ex-coach's own record", setup="ex_coach"),
+    link("Goal.exercise", "own_goal", "exercise { id nameEn }", AFTER_COACHING, label="the ex-coach's own goal", setup="ex_coach"),
+    link("ProgramExercise.exercise", "own_program_exercise", "exercise { id nameEn }", AFTER_COACHING, label="the ex-coach's own plan", setup="ex_coach"),
+    link("PlannedExercise.exercise", "own_session", "plannedExercises { exercise { id nameEn } }", AFTER_COACHING, label="the ex-coach's own workout", on="WorkoutSession", setup="ex_coach"),
+    link("UserStats.favouriteExercise", "me", f"{STATS} {{ favouriteExercise {{ id nameEn }} volumeByMuscle {{ muscle }} }}", AFTER_COACHING, label="the ex-coach's own stats", on="User", setup="ex_coach"),
+]
+
+
+def links() -> set[str]:
+    """Every field of an object type (not a root, a mutation payload, a connection or an edge)
+    whose type is another object (or a union of them, or a connection of them)."""
+    s = schema._schema
+    payloads = {get_named_type(f.type).name for f in s.mutation_type.fields.values()}
+    skip = {"Query", "Mutation", "Subscription"} | payloads
+    found = set()
+    for name, gql_type in s.type_map.items():
+        if name.startswith("__") or name in skip or name.endswith(("Connection", "Edge")) or not isinstance(gql_type, GraphQLObjectType):
+            continue
+        for field_name, f in gql_type.fields.items():
+            target = get_named_type(f.type)
+            if isinstance(target, (GraphQLObjectType, GraphQLInterfaceType, GraphQLUnionType)) and target.name not in VALUE_PARTS:
+                found.add(f"{name}.{field_name}")
+    return found
+
+
+@pytest.mark.parametrize(("row", "viewer"), cases(LINK_ROWS))
+async def test_link(world, row, viewer):
+    await run_row(world, row, viewer)
+
+
+# Live events lead to objects too. They are rendered for each subscriber as they happen (and on
+# replay), so the rule applies per event: a coach follows the athlete's workout; once the
+# athlete ends the relationship, what the ex-coach's still-open subscription renders must not
+# show the athlete's objects. The owner's column is the owner's own replay (workoutEvents and
+# activityFeed from the start). Row: link, event type, field, each viewer's answer ("some
+# event shows the object" / "none does"); GoalCompleted carries no session.
+LIVE_ROWS: list[tuple[str, str, str, dict[str, str]]] = [
+    ("WorkoutStatusChanged.session", "WorkoutStatusChanged", "session", {OWNER: SEES, COACH: SEES, EX_COACH: BLIND}),
+    ("SetLogged.session", "SetLogged", "session", {OWNER: SEES, COACH: SEES, EX_COACH: BLIND}),
+    ("SetLogged.setLog", "SetLogged", "setLog", {OWNER: SEES, COACH: SEES, EX_COACH: BLIND}),
+    ("SetUpdated.session", "SetUpdated", "session", {OWNER: SEES, COACH: SEES, EX_COACH: BLIND}),
+    ("SetUpdated.setLog", "SetUpdated", "setLog", {OWNER: SEES, COACH: SEES, EX_COACH: BLIND}),
+    ("SetDeleted.session", "SetDeleted", "session", {OWNER: SEES, COACH: SEES, EX_COACH: BLIND}),
+    ("PersonalRecordSet.session", "PersonalRecordSet", "session", {OWNER: SEES, COACH: SEES, EX_COACH: BLIND}),
+    ("PersonalRecordSet.personalRecord", "PersonalRecordSet", "personalRecord", {OWNER: SEES, COACH: SEES, EX_COACH: BLIND}),
+    ("AchievementUnlocked.session", "AchievementUnlocked", "session", {OWNER: SEES, COACH: SEES, EX_COACH: BLIND}),
+    ("AchievementUnlocked.userAchievement", "AchievementUnlocked", "userAchievement", {OWNER: SEES, COACH: SEES, EX_COACH: BLIND}),
+    ("GoalCompleted.goal", "GoalCompleted", "goal", {OWNER: SEES}),
+    ("GoalCompleted.session", "GoalCompleted", "session", {OWNER: BLIND}),
+]
+
+LIVE_FIELDS = """__typename ... on LiveEvent { eventId session { id } }
+  ... on PersonalRecordSet { personalRecord { id } } ... on AchievementUnlocked { userAchievement { id } }"""
+LIVE_EVENTS = f"""subscription($s: ID!, $after: String) {{ workoutEvents(sessionId: $s, after: $after) {{ {LIVE_FIELDS}
+  ... on SetLogged {{ setLog {{ id }} }} ... on SetUpdated {{ setLog {{ id }} }} ... on SetDeleted {{ setLogId }} }} }}"""
+LIVE_FEED = f"subscription($after: String) {{ activityFeed(after: $after) {{ {LIVE_FIELDS} ... on GoalCompleted {{ goal {{ id }} }} }} }}"
+
+
+def test_link_rows_cover_every_link():
+    assert {row.field for row in LINK_ROWS} | {edge for edge, *_ in LIVE_ROWS} == links()
+
+
+@dataclass
+class Live:
+    events: dict[str, list[dict]]  # viewer → the events rendered for them
+    errors: dict[str, list[dict]]
+    secrets: set[str]  # the athlete's
+
+
+async def collect(ws: WsClient, field_name: str, until: Callable[[dict], bool] = lambda e: False, quiet: float = 0.7):
+    """Events until one matches `until` and then `quiet` seconds pass without any (or an error)."""
+    events, errors, done = [], [], False
+    while True:
+        try:
+            payload = await ws.next_payload(timeout=quiet if done else 10)
+        except asyncio.TimeoutError:
+            return events, errors
+        if payload.get("errors"):
+            return events, errors + payload["errors"]
+        events.append(payload["data"][field_name])
+        done = done or until(events[-1])
+
+
+@pytest.fixture(scope="module")
+async def live(client, app_servers) -> Live:
+    url = app_servers[0].url
+    athlete, coach = await sign_up(client, "live"), await sign_up(client, "livecoach", role="COACH")
+    relationship_id = await coach_of(client, coach, athlete)
+    squat = await library_exercise(client)
+
+    async def athlete_does(document: str, variables: dict) -> dict:
+        return await client.data(document, variables, athlete.token)
+
+    update = "mutation($s: ID!, $r: Int!) { updateSet(input: {setLogId: $s, reps: $r}) { setLog { id } } }"
+    delete = "mutation($s: ID!) { deleteSet(input: {setLogId: $s}) { deletedSetLogId } }"
+    goal = (await athlete_does(CREATE_GOAL, {"i": {"kind": "VOLUME", "title": "Live", "target": 50, "timeframe": "MONTHLY"}}))["createGoal"]["goal"]["id"]
+    session = (await athlete_does(START, {"i": {"name": "Live"}}))["startWorkout"]["session"]["id"]
+    logged: list[str] = []
+
+    async def sets(weight: float) -> None:
+        """A set (a record; the first also an award), changed; another, deleted."""
+        for reps in (5, 1):
+            logged.append((await athlete_does(LOG, {"i": {"sessionId": session, "exerciseId": squat, "reps": reps, "weight": weight}}))["logSet"]["setLog"]["id"])
+        await athlete_does(update, {"s": logged[-2], "r": 6})
+        await athlete_does(delete, {"s": logged[-1]})
+
+    follower = await WsClient.open(url, TRANSPORT_WS, coach.token)
+    await follower.subscribe(LIVE_EVENTS, {"s": session, "after": FROM_START})
+    await sets(20)
+    during, during_errors = await collect(follower, "workoutEvents", lambda e: e["__typename"] == "SetDeleted")
+    await client.data(END_COACHING, {"i": relationship_id}, athlete.token)
+    await sets(30)
+    await athlete_does(FINISH, {"s": session})
+    after, after_errors = await collect(follower, "workoutEvents", lambda e: e["__typename"] == "WorkoutStatusChanged" and e["session"] is None)
+    await follower.close()
+
+    replay = await subscribe(url, athlete.token, LIVE_EVENTS, {"s": session, "after": FROM_START})
+    feed = await subscribe(url, athlete.token, LIVE_FEED, {"after": FROM_START})
+    secrets = {marker for gid in (athlete.id, session, goal, *logged) for marker in secrets_of(gid)}
+    return Live(
+        events={OWNER: [d["workoutEvents"] for d in replay["data"]] + [d["activityFeed"] for d in feed["data"]], COACH: during, EX_COACH: after},
+        errors={OWNER: replay.get("errors", []) + feed.get("errors", []), COACH: during_errors, EX_COACH: after_errors},
+        secrets=secrets,
+    )
+
+
+@pytest.mark.parametrize(
+    ("edge", "typename", "key", "viewer"),
+    [pytest.param(edge, t, k, v, id=f"{edge}-{v}") for edge, t, k, expect in LIVE_ROWS for v in expect],
+)
+async def test_live_link(live, edge, typename, key, viewer):
+    expected = dict((e, x) for e, _, _, x in LIVE_ROWS)[edge][viewer]
+    events = [event for event in live.events[viewer] if event["__typename"] == typename]
+    shown = [event[key] for event in events if event.get(key) is not None]
+    # Once its athlete ends the relationship, the ex-coach's stream may end with NOT_FOUND.
+    assert all(error["extensions"]["code"] == NOT_FOUND and viewer == EX_COACH for error in live.errors[viewer]), live.errors[viewer]
+    if expected == SEES:
+        assert events and shown, f"{edge} as {viewer}: no event of {[e['__typename'] for e in live.events[viewer]]} shows it"
+    else:
+        assert not shown, f"{edge} as {viewer}: {shown}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A hole: a workoutEvents subscription checks access once, when it starts. After the athlete ends "
+    "the coaching, the ex-coach's open subscription keeps receiving every event of the workout: its type and "
+    "time, WorkoutStatusChanged's change and status, SetDeleted's setLogId (the links themselves are null, "
+    "see test_live_link). The fix belongs in schema/live.py / schema/broadcast.py (re-check the session for "
+    "each event and end the stream with NOT_FOUND), which are being changed on another branch.",
+)
+async def test_ending_coaching_ends_the_ex_coachs_live_stream(live):
+    assert live.events[EX_COACH] == [], [event["__typename"] for event in live.events[EX_COACH]]
+    assert_no_leak(live.events[EX_COACH], live.secrets, "the ex-coach's stream")
