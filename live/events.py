@@ -24,6 +24,11 @@ def workout_channel(session_id: uuid.UUID) -> str:
     return f"workout:{session_id}"
 
 
+def workout_of(channel: str) -> uuid.UUID | None:
+    """The session of a workout channel, None for other channels."""
+    return uuid.UUID(channel[len("workout:"):]) if channel.startswith("workout:") else None
+
+
 def user_channel(user_id: uuid.UUID) -> str:
     return f"user:{user_id}"
 

@@ -17,7 +17,7 @@ from loaders.goals import GoalByIdLoader
 from loaders.records import PersonalRecordByIdLoader, UserAchievementByIdLoader
 from loaders.users import UserByIdLoader
 from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
-from resolvers.access import coached_athletes
+from resolvers.access import can_read, coached_athletes
 from resolvers.errors import ApiError, BadUserInput, NotFound
 from resolvers.ids import decode_id, encode_id
 from schema.broadcast import Sink, current_sink
@@ -193,8 +193,14 @@ async def _deliver(info: Info, channel: str, after: int | None) -> AsyncGenerato
 
 
 async def shown(ctx: Any, event: ev.Event) -> bool:
-    """A coach's feed carries an athlete's events only while that athlete is still coached."""
-    return not ev.is_coach_channel(event.channel) or event.user_id in await coached_athletes(ctx)
+    """Whether the subscriber may see this event now (access is asked per event, not only on subscribing):
+    a workout's events while its session is readable, a coach's feed while the athlete is coached."""
+    if ev.is_coach_channel(event.channel):
+        return event.user_id in await coached_athletes(ctx)
+    session_id = ev.workout_of(event.channel)
+    if session_id is not None:
+        return await can_read(ctx, await ctx.loaders.get(WorkoutSessionByIdLoader).load(session_id))
+    return True
 
 
 def _event(ctx: Any, event: ev.Event) -> LiveEvent:

@@ -142,10 +142,12 @@ async def _members(app, channel: str, query: str, variables: dict, *sends, prefi
     return broadcasts, group, members
 
 
-async def test_a_member_that_cannot_keep_up_is_cut_off_alone(app):
+async def test_a_member_that_cannot_keep_up_is_cut_off_alone(app, client, register):
     """One socket stops taking frames: its backlog is bounded, it is closed, the others get everything."""
     live = app.state.live
-    channel = workout_channel(uuid.uuid4())
+    athlete = await register()
+    viewer = decode_id(athlete.id, "User", "id")
+    channel = workout_channel(decode_id((await start_workout(client, athlete.token))["id"], "WorkoutSession", "sessionId"))
     query = "subscription($s: ID!) { workoutEvents(sessionId: $s) { __typename ... on WorkoutStatusChanged { change } } }"
     fast_frames: list[str] = []
     stuck = asyncio.Event()
@@ -156,13 +158,13 @@ async def test_a_member_that_cannot_keep_up_is_cut_off_alone(app):
     async def stuck_send(frame: str) -> None:
         await stuck.wait()  # a client that never reads: the socket never becomes writable
 
-    broadcasts, group, (fast, slow) = await _members(app, channel, query, {"s": "x"}, fast_send, stuck_send)
+    broadcasts, group, (fast, slow) = await _members(app, channel, query, {"s": "x"}, fast_send, stuck_send, viewer_id=viewer)
     assert len(broadcasts.groups) == 1
 
     total = BACKLOG_LIMIT + 20
     now = datetime.now(UTC)
     messages = [
-        (channel, Event(i, channel, "WorkoutStatusChanged", uuid.uuid4(), {"change": "started", "status": "in_progress"}, now).to_json())
+        (channel, Event(group.last + i, channel, "WorkoutStatusChanged", viewer, {"change": "started", "status": "in_progress"}, now).to_json())
         for i in range(1, total + 1)
     ]
     await live.broker.publish_many(messages)
@@ -178,9 +180,11 @@ async def test_a_member_that_cannot_keep_up_is_cut_off_alone(app):
     assert not broadcasts.groups
 
 
-async def test_a_vanished_client_ends_only_its_own_membership(app):
+async def test_a_vanished_client_ends_only_its_own_membership(app, client, register):
     live = app.state.live
-    channel = workout_channel(uuid.uuid4())
+    athlete = await register()
+    session_id = decode_id((await start_workout(client, athlete.token))["id"], "WorkoutSession", "sessionId")
+    channel = workout_channel(session_id)  # events are shown while the viewer may read the workout
     query = "subscription($s: ID!) { workoutEvents(sessionId: $s) { __typename } }"
     received: list[str] = []
 
@@ -190,9 +194,13 @@ async def test_a_vanished_client_ends_only_its_own_membership(app):
     async def fine(frame: str) -> None:
         received.append(frame)
 
-    broadcasts, group, (dead, alive) = await _members(app, channel, query, {"s": "x"}, gone, fine, prefix='{"type":"data","id":"7","payload":')
+    viewer = decode_id(athlete.id, "User", "id")
+    broadcasts, group, (dead, alive) = await _members(
+        app, channel, query, {"s": "x"}, gone, fine, prefix='{"type":"data","id":"7","payload":', viewer_id=viewer
+    )
     now = datetime.now(UTC)
-    await live.broker.publish_many([(channel, Event(i, channel, "SetDeleted", uuid.uuid4(), {"set_log_id": str(uuid.uuid4())}, now).to_json()) for i in (1, 2)])
+    ids = (group.last + 1, group.last + 2)  # after the workout's own STARTED event
+    await live.broker.publish_many([(channel, Event(i, channel, "SetDeleted", viewer, {"set_log_id": str(uuid.uuid4())}, now).to_json()) for i in ids])
     await eventually(lambda: len(received) == 2)
     assert isinstance(dead.done.result(), ConnectionResetError) and not alive.done.done()
     assert received[0] == '{"type":"data","id":"7","payload":{"data":{"workoutEvents":{"__typename":"SetDeleted"}}}}'
