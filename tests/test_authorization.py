@@ -249,6 +249,18 @@ async def library_entry(w: World, viewer: str) -> Made:
     return Made({"entry": exercise, "new_name": f"Renamed {uuid.uuid4().hex[:8]}"})
 
 
+ARCHIVE = "mutation($e: ID!) { archiveLibraryExercise(input: {exerciseId: $e}) { exercise { id } } }"
+
+
+async def archive_entries(w: World, body: dict, ids: dict, viewer: str) -> None:
+    """Library exercises a row made leave the library again (other modules count it)."""
+    made = [ids["entry"]]
+    if outcome_of(body) == OK and "createLibraryExercise" in body["data"]:
+        made.append(body["data"]["createLibraryExercise"]["exercise"]["id"])
+    for exercise in made:
+        await w.data(ARCHIVE, {"e": exercise}, ADMIN)
+
+
 async def owner_sign_in(w: World, viewer: str) -> Made:
     """The owner signed in on another device: that sign-in's id, and its token for the probe."""
     owner = w.accounts[OWNER]
@@ -357,6 +369,7 @@ class Row:
     reach: tuple[str, ...] = ()  # for SEES: ids that must appear in the answer
     check: Callable | None = None  # async (world, body, ids, viewer): more about the answer
     probe: tuple[str, dict] | None = None  # an owner's read a refused write must leave unchanged
+    cleanup: Callable | None = None  # async (world, body, ids, viewer): undo what the case left behind
 
 
 def resolve(value: Any, ids: dict[str, str]) -> Any:
@@ -408,6 +421,8 @@ async def run_row(w: World, row: Row, viewer: str) -> None:
     await judge(w, row, viewer, body, ids, w.secrets | made.secrets)
     if probe_before is not None and outcome_of(body) != OK:
         assert await w.data(*probe, token=owner_token) == probe_before, f"{row.field} [{row.label}] as {viewer} changed the owner's data"
+    if row.cleanup is not None:
+        await row.cleanup(w, body, ids, viewer)
 
 
 def cases(rows: list[Row]) -> list:
@@ -625,9 +640,9 @@ ROOT_ROWS: list[Row] = [
     Row("Mutation.removeOrganizationMember", "a member of the owner's organization", Q["removeMember"], OWNER_WRITES, {"o": "@org", "u": "@member"}, "owner_org", probe=(ORG_READ, {"id": "@org"})),
     Row("Mutation.setOrganizationSharing", "in the owner's organization", Q["sharing"], OWNER_WRITES, {"o": "@org"}, "owner_org", probe=(ORG_READ, {"id": "@org"})),
     # The global library: admins only
-    Row("Mutation.createLibraryExercise", "a new library exercise", Q["createLibrary"], ADMIN_ONLY, {"n": "@new_name"}, "library_entry"),
-    Row("Mutation.updateLibraryExercise", "a library exercise", Q["updateLibrary"], ADMIN_ONLY, {"e": "@entry", "n": "@new_name"}, "library_entry", probe=(LIBRARY_READ, {"id": "@entry"})),
-    Row("Mutation.archiveLibraryExercise", "a library exercise", Q["archiveLibrary"], ADMIN_ONLY, {"e": "@entry"}, "library_entry", probe=(LIBRARY_READ, {"id": "@entry"})),
+    Row("Mutation.createLibraryExercise", "a new library exercise", Q["createLibrary"], ADMIN_ONLY, {"n": "@new_name"}, "library_entry", cleanup=archive_entries),
+    Row("Mutation.updateLibraryExercise", "a library exercise", Q["updateLibrary"], ADMIN_ONLY, {"e": "@entry", "n": "@new_name"}, "library_entry", probe=(LIBRARY_READ, {"id": "@entry"}), cleanup=archive_entries),
+    Row("Mutation.archiveLibraryExercise", "a library exercise", Q["archiveLibrary"], ADMIN_ONLY, {"e": "@entry"}, "library_entry", probe=(LIBRARY_READ, {"id": "@entry"}), cleanup=archive_entries),
     # Live (a signed-out socket is refused at connection_init)
     Row("Subscription.workoutEvents", "the owner's workout", EVENTS, but(PRIVATE, anonymous=UNAUTHENTICATED), {"s": "@session", "after": FROM_START}, reach=("session",)),
     Row("Subscription.activityFeed", "one's own", FEED, but(OWN, anonymous=UNAUTHENTICATED), {"after": FROM_START}, reach=("session",)),

@@ -96,12 +96,12 @@ async def test_a_coach_follows_the_athletes_workout_live(app, client, register):
     squat = await exercise_id(client, "Barbell Squat")
     with serve_in_thread(app_for(app)) as url:
         ws = await follow(url, coach.token, session["id"])
-        logged = await http_log_set(url, athlete.token, session["id"], squat, 6)
+        logged = await http_log_set(url, athlete.token, session["id"], squat, 6, set_type="WARMUP")  # no rule events
         (event,) = await events(ws, 1)
         assert event["setLog"]["id"] == logged["id"]
         # Ended: the open stream carries nothing more (access is asked per event).
         await client.data(END, {"i": relationship}, athlete.token)
-        await http_log_set(url, athlete.token, session["id"], squat, 7)
+        await http_log_set(url, athlete.token, session["id"], squat, 7)  # a set, records, an award: none shown
         await assert_quiet(ws, timeout=1.0, skip=set())
         await ws.close()
 
