@@ -75,6 +75,7 @@ def ensure(server_url: str, name: str, scale: Scale = FULL, log=print) -> str:
         if found == expected(scale):
             log(f"dataset: reusing database {name} ({found['users']:,} users, {found['workout_sessions']:,} sessions, "
                 f"{found['set_logs']:,} set logs)")
+            prepare(url)  # migrations added since it was built, and the library and catalogue as they are now
             return url
         log(f"dataset: database {name} holds {found}, not {expected(scale)}; rebuilding")
         with psycopg.connect(admin, autocommit=True) as conn:

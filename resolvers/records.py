@@ -55,6 +55,16 @@ PER_SET = f"""
 """
 SET_COLUMNS = "s.id, s.user_id, s.exercise_id, s.session_id, s.completed_at, s.reps, s.weight_kg, s.duration_seconds, s.distance_m"
 
+def _beaten(row: str) -> str:
+    """What candidate `row` beat: the best before it, and for a workout's volume the best the
+    other workouts stood at before it (not its own earlier sets)."""
+    return f"""CASE WHEN {row}.kind = 'best_session_volume' THEN (
+        SELECT max(c.value) FROM candidates c
+        WHERE c.user_id = {row}.user_id AND c.exercise_id = {row}.exercise_id AND c.kind = {row}.kind
+          AND c.session_id <> {row}.session_id AND (c.achieved_at, c.set_log_id) < ({row}.achieved_at, {row}.set_log_id))
+    ELSE {row}.before END"""
+
+
 # Candidate values of every kind for the (user, exercise) pairs in `pairs`, with the best
 # value before each candidate (`before`).
 CANDIDATES = f"""
@@ -145,14 +155,9 @@ RECOMPUTE = text(
         SELECT DISTINCT ON (user_id, exercise_id, kind) *
         FROM ranked ORDER BY user_id, exercise_id, kind, value DESC, achieved_at, set_log_id
     ),
-    -- A workout's volume beats what the other workouts stood at before it, not its own earlier sets.
     best AS (
         SELECT l.user_id, l.exercise_id, l.set_log_id, l.session_id, l.achieved_at, l.kind, l.value,
-               CASE WHEN l.kind = 'best_session_volume' THEN (
-                   SELECT max(c.value) FROM candidates c
-                   WHERE c.user_id = l.user_id AND c.exercise_id = l.exercise_id AND c.kind = l.kind
-                     AND c.session_id <> l.session_id AND (c.achieved_at, c.set_log_id) < (l.achieved_at, l.set_log_id))
-               ELSE l.before END AS before
+               {_beaten("l")} AS before
         FROM leaders l
     ),
     old AS (
@@ -207,11 +212,7 @@ HISTORY = text(
         WHERE kind <> 'best_session_volume' OR next_session IS NULL OR next_session <> session_id
     )
     SELECT k.user_id, k.exercise_id, k.kind, k.value, k.set_log_id, k.session_id, k.achieved_at,
-           CASE WHEN k.kind = 'best_session_volume' THEN (
-               SELECT max(c.value) FROM candidates c
-               WHERE c.user_id = k.user_id AND c.exercise_id = k.exercise_id AND c.kind = k.kind
-                 AND c.session_id <> k.session_id AND (c.achieved_at, c.set_log_id) < (k.achieved_at, k.set_log_id))
-           ELSE k.before END AS previous_value
+           {_beaten("k")} AS previous_value
     FROM kept k
     ORDER BY k.user_id, k.exercise_id, k.kind, k.achieved_at, k.set_log_id
     """

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
 from resolvers import library
@@ -11,32 +9,15 @@ from resolvers.ids import decode_id
 from resolvers.validation import UNSET as UNSENT
 from schema.common import Info
 from schema.enums import Category, Equipment, Force, Level, Mechanic, MovementPattern, Muscle, Tracking
+from schema.exercise_inputs import CreateExerciseInput, MuscleContributionInput
 from schema.exercises import Exercise
 
 UNSET = strawberry.UNSET
 
 
-# The custom exercises' input type (schema/mutation.py, which imports this module).
-Contribution = Annotated["MuscleContributionInput", strawberry.lazy("schema.mutation")]
-
-
 @strawberry.input(description="A new exercise for the global library, listed for everyone (administrators only).")
-class CreateLibraryExerciseInput:
+class CreateLibraryExerciseInput(CreateExerciseInput):
     name: str = strawberry.field(description="English name; unique (any case) among the library's listed exercises.")
-    name_he: str | None = strawberry.field(default=None, description="Hebrew name.")
-    category: Category = strawberry.field(default=Category.STRENGTH, description="Kind of training.")
-    movement_pattern: MovementPattern = strawberry.field(default=MovementPattern.OTHER, description="Movement trained.")
-    tracking: Tracking = strawberry.field(default=Tracking.WEIGHT_REPS, description="What a set records.")
-    primary_muscles: list[Muscle] = strawberry.field(description="At least one.")
-    secondary_muscles: list[Muscle] = strawberry.field(default_factory=list, description="Assisting muscles.")
-    muscle_contributions: list[Contribution] | None = strawberry.field(
-        default=None, description="Override the default shares (primary 1.0, secondary 0.5)."
-    )
-    equipment: Equipment | None = strawberry.field(default=None, description="Equipment.")
-    force: Force | None = strawberry.field(default=None, description="Push, pull or static.")
-    mechanic: Mechanic | None = strawberry.field(default=None, description="Compound or isolation.")
-    level: Level = strawberry.field(default=Level.BEGINNER, description="Experience it calls for.")
-    tags: list[str] = strawberry.field(default_factory=list, description="Up to 20 labels.")
 
 
 @strawberry.input(
@@ -54,7 +35,7 @@ class UpdateLibraryExerciseInput:
     )
     primary_muscles: list[Muscle] | None = strawberry.field(default=UNSET, description="New primary muscles (at least one).")
     secondary_muscles: list[Muscle] | None = strawberry.field(default=UNSET, description="New assisting muscles.")
-    muscle_contributions: list[Contribution] | None = strawberry.field(
+    muscle_contributions: list[MuscleContributionInput] | None = strawberry.field(
         default=UNSET,
         description="New shares; null resets them to the defaults. When omitted, changed muscles take the defaults and unchanged ones keep theirs.",
     )

@@ -13,21 +13,8 @@ from resolvers import accounts, coaching, exercises, programs, validation, worko
 from resolvers.ids import decode_id, encode_id
 from resolvers.stats import invalidate_stats
 from schema.common import Info
-from schema.enums import (
-    Category,
-    Equipment,
-    Force,
-    Language,
-    Level,
-    Mechanic,
-    MovementPattern,
-    Muscle,
-    ProgramStructure,
-    Role,
-    SetType,
-    Tracking,
-    WeightUnit,
-)
+from schema.enums import Language, ProgramStructure, Role, SetType, WeightUnit
+from schema.exercise_inputs import CreateExerciseInput
 from schema.exercises import Exercise
 from schema.goals import GoalMutations
 from schema.library import LibraryMutations
@@ -196,31 +183,6 @@ class AddProgramExercisePayload:
 
 
 # --- exercises ----------------------------------------------------------------------------
-
-
-@strawberry.input(description="A muscle's share of the work, 0.05-1.")
-class MuscleContributionInput:
-    muscle: Muscle = strawberry.field(description="One of the exercise's muscles.")
-    share: float = strawberry.field(description="Its share of the work, 0.05-1.")
-
-
-@strawberry.input(description="A custom exercise, visible only to you.")
-class CreateExerciseInput:
-    name: str = strawberry.field(description="English (or your own) name; unique among your exercises.")
-    name_he: str | None = strawberry.field(default=None, description="Hebrew name.")
-    category: Category = strawberry.field(default=Category.STRENGTH, description="Kind of training.")
-    movement_pattern: MovementPattern = strawberry.field(default=MovementPattern.OTHER, description="Movement trained.")
-    tracking: Tracking = strawberry.field(default=Tracking.WEIGHT_REPS, description="What a set records.")
-    primary_muscles: list[Muscle] = strawberry.field(description="At least one.")
-    secondary_muscles: list[Muscle] = strawberry.field(default_factory=list, description="Assisting muscles.")
-    muscle_contributions: list[MuscleContributionInput] | None = strawberry.field(
-        default=None, description="Override the default shares (primary 1.0, secondary 0.5)."
-    )
-    equipment: Equipment | None = strawberry.field(default=None, description="Equipment.")
-    force: Force | None = strawberry.field(default=None, description="Push, pull or static.")
-    mechanic: Mechanic | None = strawberry.field(default=None, description="Compound or isolation.")
-    level: Level = strawberry.field(default=Level.BEGINNER, description="Experience it calls for.")
-    tags: list[str] = strawberry.field(default_factory=list, description="Up to 20 labels.")
 
 
 @strawberry.type(description="The exercise created.")
