@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, text, tuple_
 
 from db.models import Achievement, PersonalRecord, UserAchievement
 from loaders.base import BaseLoader, CountByParentLoader, PageByParentLoader, RowByIdLoader
@@ -83,3 +83,29 @@ class RecordHistoryByUserExerciseKindLoader(BaseLoader):
         async with self.sessionmaker() as session:
             found = await records.history(session, list(keys))
         return [found[tuple(key)] for key in keys]
+
+
+MOST_REPS_AT = text(
+    """
+    SELECT k.n, best.id
+    FROM unnest(CAST(:user_ids AS uuid[]), CAST(:exercise_ids AS uuid[]), CAST(:weights AS numeric[])) WITH ORDINALITY
+        AS k(user_id, exercise_id, weight, n)
+    CROSS JOIN LATERAL (
+        SELECT s.id FROM set_logs s
+        WHERE s.user_id = k.user_id AND s.exercise_id = k.exercise_id AND s.weight_kg >= k.weight
+          AND s.set_type <> 'warmup' AND s.reps > 0
+        ORDER BY s.reps DESC, s.completed_at, s.id
+        LIMIT 1
+    ) best
+    """
+)
+
+
+class MostRepsSetByUserExerciseWeightLoader(BaseLoader):
+    """The id of a user's set with the most reps on an exercise at a weight or heavier (earliest on ties)."""
+
+    async def batch_load_fn(self, keys):
+        params = {"user_ids": [k[0] for k in keys], "exercise_ids": [k[1] for k in keys], "weights": [k[2] for k in keys]}
+        async with self.sessionmaker() as session:
+            found = {n: set_id for n, set_id in (await session.execute(MOST_REPS_AT, params)).all()}
+        return [found.get(i + 1) for i in range(len(keys))]

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from schema.common import Info, viewer_language
-from loaders.records import PersonalRecordByUserExerciseKindLoader
-from schema.enums import Category, Equipment, Force, Language, Level, Mechanic, MovementPattern, Muscle, RecordKind, Tracking
+from loaders.records import MostRepsSetByUserExerciseWeightLoader, PersonalRecordByUserExerciseKindLoader
+from domain.units import to_kg
+from resolvers.errors import BadUserInput
+from schema.enums import (
+    Category, Equipment, Force, Language, Level, Mechanic, MovementPattern, Muscle, RecordKind, Tracking, WeightUnit,
+)
 
 if TYPE_CHECKING:
     from schema.records import PersonalRecord
+    from schema.workouts import SetLog
 
 
 @strawberry.type(description="How much one muscle works in an exercise (primary 1.0, secondary 0.5 unless set).")
@@ -99,6 +105,26 @@ class Exercise(relay.Node):
     )
     def archived_at(self) -> datetime | None:
         return self.row.archived_at
+
+    @strawberry.field(
+        description="The viewer's set with the most reps at `weight` or heavier (warm-ups excluded; the earliest on "
+        "ties): the most-reps record at a given weight. Null when signed out or there is none."
+    )
+    async def most_reps_at_weight(
+        self, info: Info, weight: float, unit: WeightUnit = WeightUnit.KG
+    ) -> Annotated[SetLog, strawberry.lazy("schema.workouts")] | None:
+        from schema.workouts import SetLog
+        from loaders.workouts import SetLogByIdLoader
+
+        kg = to_kg(weight, unit.value)
+        if kg is None or not 0 <= kg <= 2000:
+            raise BadUserInput("'weight' must be between 0 and 2000 kg", field="weight")
+        if info.context.viewer_id is None:
+            return None
+        key = (info.context.viewer_id, self.row.id, Decimal(str(round(kg, 3))))
+        set_id = await info.context.loaders.get(MostRepsSetByUserExerciseWeightLoader).load(key)
+        row = await info.context.loaders.get(SetLogByIdLoader).load(set_id) if set_id else None
+        return SetLog.from_row(row) if row else None
 
     @strawberry.field(description="Each trained muscle with its share of the work.")
     def muscle_contributions(self) -> list[MuscleContribution]:

@@ -734,6 +734,7 @@ LINK_ROWS: list[Row] = [
     link("CoachingRelationship.athlete", "viewer", "coaching { athlete { id } }", answers(BLIND, BLIND, SEES, SEES, BLIND), ("owner",)),
     link("Exercise.personalRecord", "exercise", "personalRecord(kind: HEAVIEST_WEIGHT) { id }", answers(NOT_FOUND, NOT_FOUND, SEES, BLIND, NOT_FOUND), ("record",)),
     link("Exercise.personalRecord", "library", "personalRecord(kind: HEAVIEST_WEIGHT) { id }", OWN, ("library_record",)),
+    link("Exercise.mostRepsAtWeight", "library", "mostRepsAtWeight(weight: 50) { id }", OWN, ("library_set",)),
     link("Program.days", "program", "days { id }", PRIVATE, ("day",)),
     link("ProgramDay.program", "day", "program { id }", PRIVATE, ("program",)),
     link("ProgramDay.exercises", "day", "exercises { id }", PRIVATE, ("program_exercise",)),

@@ -84,6 +84,20 @@ async def test_every_weight_kind_from_a_fixed_history(client, lifter):
     assert [h["value"] for h in found["MOST_REPS"]["history"]] == [5, 10, 12]
     assert found["MOST_REPS"]["setLog"]["id"] == twelve["setLog"]["id"]
 
+    # Most reps at a given weight (or heavier); the 140 kg warm-up never counts.
+    at = "query($e: ID!, $w: Float!, $u: WeightUnit!) { node(id: $e) { ... on Exercise { mostRepsAtWeight(weight: $w, unit: $u) { id reps } } } }"
+
+    async def most_reps_at(weight: float, unit: str = "KG") -> dict | None:
+        return (await client.data(at, {"e": squat, "w": weight, "u": unit}, athlete.token))["node"]["mostRepsAtWeight"]
+
+    assert await most_reps_at(80) == {"id": ten["setLog"]["id"], "reps": 10}
+    assert await most_reps_at(176.37, "LB") == {"id": ten["setLog"]["id"], "reps": 10}  # 80 kg
+    assert await most_reps_at(100) == {"id": five["setLog"]["id"], "reps": 5}
+    assert await most_reps_at(110) == {"id": single["setLog"]["id"], "reps": 1}
+    assert await most_reps_at(120) is None
+    assert (await client.data(at, {"e": squat, "w": 80, "u": "KG"}))["node"]["mostRepsAtWeight"] is None  # signed out
+    assert (await client.error(at, {"e": squat, "w": -1, "u": "KG"}, athlete.token))["extensions"]["code"] == "BAD_USER_INPUT"
+
     one = (await client.data(ONE, {"e": squat, "k": "REP_MAX_10"}, athlete.token))["node"]["personalRecord"]
     assert one == {"value": 80, "setLog": {"id": ten["setLog"]["id"]}}
     # Someone else's view of the same exercise holds their own records (none).
