@@ -63,4 +63,8 @@ class Context:
         """Forget everything loaded so far (after a write, reads must see it)."""
         self.loaders = self.loaders.fresh()
         self.extra.pop("viewer_language", None)
+        self.forget_grants()
+
+    def forget_grants(self) -> None:
+        """The next access check asks again who the viewer coaches (resolvers/access.py caches it here)."""
         self.extra.pop("access_grants", None)

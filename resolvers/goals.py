@@ -29,10 +29,8 @@ from domain.goals import (
     window,
 )
 from domain.units import to_kg
-from live import events
-from live.outbox import record
 from resolvers import validation
-from resolvers.training import lock_user
+from resolvers.training import Outcome, announce, lock_user
 from resolvers.access import writable
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
@@ -91,16 +89,10 @@ async def complete_reached_goals(session: AsyncSession, user_id: uuid.UUID) -> l
     `completed_at`) and takes them off `user_progress.active_goals`. A goal completes
     exactly once: the UPDATE only touches rows still active, so a second call, or a
     concurrent one, returns nothing for it. A streak goal completes only until its end date.
-    Callers announce each returned goal (see `announce_completed`).
+    Callers announce each returned goal (`resolvers.training.announce`).
     """
     stmt = select(Goal).from_statement(text(COMPLETE_REACHED_SQL)).execution_options(populate_existing=True)
     return list((await session.execute(stmt, {"user_id": user_id})).scalars())
-
-
-async def announce_completed(session: AsyncSession, goals: list[Goal]) -> None:
-    """Record a GoalCompleted event on each owner's activity channel (published after commit)."""
-    for goal in goals:
-        await record(session, [events.user_channel(goal.user_id)], events.GOAL_COMPLETED, goal.user_id, goal_id=goal.id)
 
 
 async def create_goal(
@@ -145,7 +137,7 @@ async def create_goal(
         await session.flush()
         await adjust_active_goals(session, viewer.id, +1)
         # A goal already reached (say 1,000 points this week, with 1,200 earned) completes at once.
-        await announce_completed(session, await complete_reached_goals(session, viewer.id))
+        await announce(session, viewer.id, None, Outcome(goals=await complete_reached_goals(session, viewer.id)))
         await session.refresh(goal)
     ctx.committed()
     return goal
@@ -182,7 +174,7 @@ async def update_goal(
         await session.flush()
         await adjust_active_goals(session, viewer.id, delta)
         # A lower target, a later date or a goal taken up again may be reached already.
-        await announce_completed(session, await complete_reached_goals(session, viewer.id))
+        await announce(session, viewer.id, None, Outcome(goals=await complete_reached_goals(session, viewer.id)))
         await session.refresh(goal)
     ctx.committed()
     return goal

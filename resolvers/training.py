@@ -135,7 +135,7 @@ async def after_sets(
     """After sets of these exercises were logged, changed or deleted (user lock held)."""
     changes = await records.recompute(session, [(user_id, e) for e in dict.fromkeys(exercise_ids)])
     outcome = Outcome(records=changes.new)
-    await _progress(session, outcome, user_id, session_id, points=delta.points, sets=delta.sets,
+    await apply_progress(session, outcome, user_id, session_id, points=delta.points, sets=delta.sets,
                     volume=delta.volume, records=changes.count_delta)
     return outcome
 
@@ -144,7 +144,7 @@ async def after_logged(session, row: Any) -> Outcome:
     """After one set was logged (user lock held): it can only raise records."""
     changes = await records.raise_with(session, row.id, row.user_id, row.exercise_id)
     outcome = Outcome(records=changes.new)
-    await _progress(session, outcome, row.user_id, row.session_id, points=row.points or 0, sets=1,
+    await apply_progress(session, outcome, row.user_id, row.session_id, points=row.points or 0, sets=1,
                     volume=row.volume_kg or Decimal(0), records=changes.count_delta)
     return outcome
 
@@ -153,11 +153,12 @@ async def after_workout(session, user_id: uuid.UUID, session_id: uuid.UUID, comp
     """After a workout finished or was abandoned (user lock held)."""
     await session.execute(RECOUNT, {"user_id": user_id})
     outcome = Outcome()
-    await _progress(session, outcome, user_id, session_id, points=completion_points)
+    await apply_progress(session, outcome, user_id, session_id, points=completion_points)
     return outcome
 
 
-async def _progress(session, outcome: Outcome, user_id, session_id, *, points=0, sets=0, volume=Decimal(0), records=0) -> None:
+async def apply_progress(session, outcome: Outcome, user_id, session_id, *, points=0, sets=0, volume=Decimal(0), records=0) -> None:
+    """Move the totals, award what they reach (again while rewards pay points), complete reached goals."""
     params = {"user_id": user_id, "session_id": session_id, "points": points, "sets": sets, "volume": volume, "records": records}
     while True:
         row = (await session.execute(PROGRESS_AND_AWARDS, params)).one()

@@ -30,3 +30,22 @@ class CreateExerciseInput:
     mechanic: Mechanic | None = strawberry.field(default=None, description="Compound or isolation.")
     level: Level = strawberry.field(default=Level.BEGINNER, description="Experience it calls for.")
     tags: list[str] = strawberry.field(default_factory=list, description="Up to 20 labels.")
+
+
+def new_exercise_fields(input: CreateExerciseInput) -> dict:
+    """A new exercise's input as the stored values the resolvers take."""
+    return dict(
+        name=input.name,
+        name_he=input.name_he,
+        category=input.category.value,
+        movement_pattern=input.movement_pattern.value,
+        tracking=input.tracking.value,
+        primary_muscles=[m.value for m in input.primary_muscles],
+        secondary_muscles=[m.value for m in input.secondary_muscles],
+        contributions={c.muscle.value: c.share for c in input.muscle_contributions} if input.muscle_contributions else None,
+        equipment=input.equipment.value if input.equipment else None,
+        force=input.force.value if input.force else None,
+        mechanic=input.mechanic.value if input.mechanic else None,
+        level=input.level.value,
+        tags=input.tags,
+    )

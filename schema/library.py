@@ -9,7 +9,7 @@ from resolvers.ids import decode_id
 from resolvers.validation import UNSET as UNSENT
 from schema.common import Info
 from schema.enums import Category, Equipment, Force, Level, Mechanic, MovementPattern, Muscle, Tracking
-from schema.exercise_inputs import CreateExerciseInput, MuscleContributionInput
+from schema.exercise_inputs import CreateExerciseInput, MuscleContributionInput, new_exercise_fields
 from schema.exercises import Exercise
 
 UNSET = strawberry.UNSET
@@ -82,22 +82,7 @@ def _contributions(values):
 class LibraryMutations:
     @strawberry.mutation(description="Add an exercise to the global library (administrators only; FORBIDDEN otherwise).")
     async def create_library_exercise(self, info: Info, input: CreateLibraryExerciseInput) -> LibraryExercisePayload:
-        row = await library.create_library_exercise(
-            info.context,
-            name=input.name,
-            name_he=input.name_he,
-            category=input.category.value,
-            movement_pattern=input.movement_pattern.value,
-            tracking=input.tracking.value,
-            primary_muscles=[m.value for m in input.primary_muscles],
-            secondary_muscles=[m.value for m in input.secondary_muscles],
-            contributions=_contributions(input.muscle_contributions),
-            equipment=_value(input.equipment),
-            force=_value(input.force),
-            mechanic=_value(input.mechanic),
-            level=input.level.value,
-            tags=input.tags,
-        )
+        row = await library.create_library_exercise(info.context, **new_exercise_fields(input))
         return LibraryExercisePayload(exercise=Exercise.from_row(row))
 
     @strawberry.mutation(description="Change a library exercise (administrators only; FORBIDDEN otherwise).")

@@ -181,7 +181,7 @@ async def _deliver(info: Info, channel: str, after: int | None) -> AsyncGenerato
                 yield item
             return
         async for event in ctx.live.stream(channel, after):
-            ctx.extra.pop("access_grants", None)  # each event asks afresh
+            ctx.forget_grants()  # each event asks afresh
             if await shown(ctx, event):
                 yield _event(ctx, event)
     except SlowConsumer as exc:

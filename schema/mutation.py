@@ -14,7 +14,7 @@ from resolvers.ids import decode_id, encode_id
 from resolvers.stats import invalidate_stats
 from schema.common import Info
 from schema.enums import Language, ProgramStructure, Role, SetType, WeightUnit
-from schema.exercise_inputs import CreateExerciseInput
+from schema.exercise_inputs import CreateExerciseInput, new_exercise_fields
 from schema.exercises import Exercise
 from schema.goals import GoalMutations
 from schema.library import LibraryMutations
@@ -457,22 +457,7 @@ class Mutation(GoalMutations, OrganizationMutations, LibraryMutations):
 
     @strawberry.mutation(description="Create a custom exercise, visible only to you.")
     async def create_exercise(self, info: Info, input: CreateExerciseInput) -> CreateExercisePayload:
-        row = await exercises.create_exercise(
-            info.context,
-            name=input.name,
-            name_he=input.name_he,
-            category=input.category.value,
-            movement_pattern=input.movement_pattern.value,
-            tracking=input.tracking.value,
-            primary_muscles=[m.value for m in input.primary_muscles],
-            secondary_muscles=[m.value for m in input.secondary_muscles],
-            contributions={c.muscle.value: c.share for c in input.muscle_contributions} if input.muscle_contributions else None,
-            equipment=input.equipment.value if input.equipment else None,
-            force=input.force.value if input.force else None,
-            mechanic=input.mechanic.value if input.mechanic else None,
-            level=input.level.value,
-            tags=input.tags,
-        )
+        row = await exercises.create_exercise(info.context, **new_exercise_fields(input))
         return CreateExercisePayload(exercise=Exercise.from_row(row))
 
     @strawberry.mutation(description="Start a workout; from a program day it carries the planned exercises and targets.")

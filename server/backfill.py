@@ -56,7 +56,7 @@ async def backfill_user(sessionmaker: async_sessionmaker[AsyncSession], user_id:
         await session.execute(TOTALS, {"user_id": user_id})
         await session.execute(training.RECOUNT, {"user_id": user_id})
         outcome = training.Outcome()
-        await training._progress(session, outcome, user_id, None)
+        await training.apply_progress(session, outcome, user_id, None)
         return outcome
 
 
