@@ -1,0 +1,61 @@
+"""`python -m bench.logset`: what one logSet costs, through the app in process, on the bench database.
+
+One writer logs the same set `--calls` times into one workout (after a warm-up), the way the
+training rules see a real athlete's session: the statements it sends, wall-clock p50/p99 and
+the process's CPU per call (the in-process client's share included). Needs `make bench`'s
+dataset (built on first use).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import time
+from pathlib import Path
+
+from bench import dataset
+from bench import run as bench
+from bench.capture import Capture
+from db.setup import resolve_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def measure(url: str, calls: int) -> dict:
+    (writer,) = bench.setup_writers(url, 1)
+    request = bench.build_requests(url, [writer])["logSet"][0]
+    try:
+        async with Capture(url, bench.SECRET) as cap:
+            for _ in range(20):
+                await cap.request(request["body"], request["token"])
+            wall, cpu, plan = [], [], []
+            for _ in range(calls):
+                t, c = time.perf_counter(), time.process_time()
+                _, plan = await cap.request(request["body"], request["token"])
+                wall.append((time.perf_counter() - t) * 1000)
+                cpu.append((time.process_time() - c) * 1000)
+    finally:
+        bench.remove_writers(url)
+    wall.sort()
+    return {"statements": len(plan), "p50": statistics.median(wall), "p99": wall[int(len(wall) * 0.99) - 1],
+            "cpu": statistics.mean(cpu), "plan": [" ".join(s.split())[:100] for s, _ in plan]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.logset")
+    parser.add_argument("--calls", type=int, default=300)
+    args = parser.parse_args()
+    server_url = os.environ.get("DATABASE_URL") or resolve_database_url(None, ROOT / ".data" / "bench")
+    url = dataset.ensure(dataset.with_database(server_url, "postgres"), bench.DATABASE)
+    bench.BENCH_URL.append(url)
+    result = asyncio.run(measure(url, args.calls))
+    print(f"logSet: {result['statements']} statements; wall p50 {result['p50']:.2f} ms, p99 {result['p99']:.2f} ms; "
+          f"process CPU {result['cpu']:.2f} ms per call ({args.calls} calls)")
+    for statement in result["plan"]:
+        print(f"  {statement}")
+
+
+if __name__ == "__main__":
+    main()
