@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 GRAPHIQL := server/graphiql/node_modules/.package-lock.json
 
-.PHONY: install run test migrate demo backfill admin schema bench bench-live chromium pgbouncer clean
+.PHONY: install run test migrate demo backfill admin schema bench bench-live bench-floors chromium pgbouncer clean
 
 install: $(STAMP) $(GRAPHIQL)
 
@@ -73,3 +73,8 @@ clean:
 bench: install $(BENCH_NODE)
 	$(PY) -c "import matplotlib" 2>/dev/null || $(PY) -m pip install --quiet --editable '.[test,bench]'
 	$(PY) -m bench $(BENCH_ARGS)
+
+# `make bench-floors`: what HTTP, Strawberry and graphql-core cost before RepGraph's own code
+# runs, the efficiency ceilings that leaves on this machine, and one process's logSet capacity.
+bench-floors: install
+	$(PY) -m bench.floors $(BENCH_ARGS)

@@ -23,6 +23,7 @@ import orjson
 import psutil
 import redis
 
+from bench.report import replace_section
 from db.embedded import with_database
 from db.setup import ensure_database, resolve_database_url
 from tests.servers import AppServer, RedisServer
@@ -213,15 +214,7 @@ def write_report(results: list[dict], path: Path) -> None:
             f"| {r['name']} | {r['subscribers']} | {r['events']} | {r['delivered']}/{r['expected']} | {r['p50']:.1f} | "
             f"{r['p99']:.1f} | {r['max']:.1f} | {r['mutation_p50']:.1f} / {r['mutation_p99']:.1f} | {r['mem_per_sub_kb']:.1f} | {r['redis_clients']} ({r['redis_pubsub']}) |"
         )
-    section = "\n".join(lines) + "\n"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    start = text.find("## Live fan-out")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    replace_section(path, "## Live fan-out", "\n".join(lines) + "\n")
 
 
 def main() -> None:

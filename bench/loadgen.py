@@ -14,6 +14,7 @@ latencies in ms (sorted).
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 
@@ -85,7 +86,12 @@ def main() -> None:
         runner = uvloop.run
     except ImportError:  # pragma: no cover - uvicorn[standard] brings uvloop
         runner = asyncio.run
-    sys.stdout.write(orjson.dumps(runner(run(cfg))).decode())
+    result = orjson.dumps(runner(run(cfg)))
+    # The loop may leave stdout non-blocking; a fast case's latencies (megabytes) would then be cut
+    # off at the pipe's capacity.
+    os.set_blocking(sys.stdout.fileno(), True)
+    sys.stdout.buffer.write(result)
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

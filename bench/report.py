@@ -106,12 +106,18 @@ def write(report: Path, results: list[dict], naive: list[dict], modes: dict, dee
             f"(logSet → event received). Larger cases: `make bench-live`, above.",
             "",
         ]
-    section = "\n".join(lines) + "\n"
+    replace_section(report, SECTION, "\n".join(lines) + "\n")
+
+
+def replace_section(report: Path, heading: str, section: str) -> None:
+    """Put `section` (starting with `heading`) in place of the old one in docs/benchmarks.md, or append it.
+
+    Hand-written notes under a section (### headings) stay; only the generated part is replaced.
+    """
     text = report.read_text() if report.exists() else "# Benchmarks\n\n"
-    start = text.find(SECTION)
+    start = text.find(heading)
     if start >= 0:
         end = text.find("\n## ", start + 1)
-        # Hand-written notes under the section (### headings) stay; only the generated part is replaced.
         notes = text.find("\n### ", start + 1)
         if notes >= 0 and (end < 0 or notes < end):
             end = notes

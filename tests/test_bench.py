@@ -146,3 +146,28 @@ async def test_exercises_attached_to_sets_through_fragments_and_only_when_asked(
     assert all(e["node"]["exercise"]["name"] for e in a["data"]["node"]["sets"]["edges"])
     assert len(a_plan) == len(b_plan) == len(c_plan) + 1  # the exercises: one statement, only when selected
     assert not any("FROM exercises" in stmt for stmt, _ in c_plan)
+
+
+async def test_floors_reproduce_the_real_answers_without_the_gateway(bench_database):
+    """bench.floors' executor floor runs the dashboard over its real answer, and its servers answer as RepGraph's do."""
+    import httpx
+
+    from bench.floors import FloorServer, count_fields, executor_floor
+
+    url, _ = bench_database
+    typical, _ = users(url)
+    async with Capture(url, SECRET) as cap:
+        answer, _ = await cap.request(body(DASHBOARD), session_token(url, SECRET, typical))
+    floor = executor_floor(DASHBOARD, answer, runs=1)  # raises unless graphql-core reproduces the answer
+    sessions = answer["data"]["viewer"]["workoutSessions"]["edges"]
+    assert floor["fields"] == count_fields(answer["data"]) > 20 * len(sessions) and floor["ms"] > 0
+    with pytest.raises(RuntimeError, match="did not reproduce"):
+        executor_floor(DASHBOARD.replace("displayName", "displayName username"), answer, runs=1)
+
+    fixed = b'{"data":{"node":{"id":"x"}}}'
+    with FloorServer(fixed) as plain, FloorServer(b"{}", "--factory bench.floor_app:strawberry_app") as framework:
+        async with httpx.AsyncClient() as http:
+            reply = await http.post(f"http://127.0.0.1:{plain.port}/graphql", content=body("{ anything }"))
+            assert reply.status_code == 200 and reply.content == fixed
+            reply = await http.post(f"http://127.0.0.1:{framework.port}/graphql", json={"query": "{ __typename }"})
+            assert reply.json() == {"data": {"__typename": "Query"}}
