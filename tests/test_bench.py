@@ -158,11 +158,11 @@ async def test_floors_reproduce_the_real_answers_without_the_gateway(bench_datab
     typical, _ = users(url)
     async with Capture(url, SECRET) as cap:
         answer, _ = await cap.request(body(DASHBOARD), session_token(url, SECRET, typical))
-    floor = executor_floor(DASHBOARD, answer, runs=1)  # raises unless graphql-core reproduces the answer
+    floor = executor_floor(DASHBOARD, answer)  # raises unless graphql-core reproduces the answer
     sessions = answer["data"]["viewer"]["workoutSessions"]["edges"]
     assert floor["fields"] == count_fields(answer["data"]) > 20 * len(sessions) and floor["ms"] > 0
     with pytest.raises(RuntimeError, match="did not reproduce"):
-        executor_floor(DASHBOARD.replace("displayName", "displayName username"), answer, runs=1)
+        executor_floor(DASHBOARD.replace("displayName", "displayName username"), answer)
 
     fixed = b'{"data":{"node":{"id":"x"}}}'
     with FloorServer(fixed) as plain, FloorServer(b"{}", "--factory bench.floor_app:strawberry_app") as framework:
