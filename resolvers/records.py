@@ -67,6 +67,15 @@ def _beaten(row: str) -> str:
 
 # Candidate values of every kind for the (user, exercise) pairs in `pairs`, with the best
 # value before each candidate (`before`).
+def _upsert(source: str) -> str:
+    """Write `source`'s rows (kind, value, `before` and where it was set) as the user's records."""
+    return f"""INSERT INTO personal_records (user_id, exercise_id, kind, value, previous_value, set_log_id, session_id, achieved_at)
+        SELECT user_id, exercise_id, kind, value, before, set_log_id, session_id, achieved_at FROM {source}
+        ON CONFLICT (user_id, exercise_id, kind) DO UPDATE SET
+            value = EXCLUDED.value, previous_value = EXCLUDED.previous_value, set_log_id = EXCLUDED.set_log_id,
+            session_id = EXCLUDED.session_id, achieved_at = EXCLUDED.achieved_at"""
+
+
 CANDIDATES = f"""
 sets AS (
     SELECT {SET_COLUMNS}
@@ -131,11 +140,7 @@ RAISE = text(
         WHERE r.value IS NULL OR c.value > r.value
     ),
     written AS (
-        INSERT INTO personal_records (user_id, exercise_id, kind, value, previous_value, set_log_id, session_id, achieved_at)
-        SELECT user_id, exercise_id, kind, value, before, set_log_id, session_id, achieved_at FROM better
-        ON CONFLICT (user_id, exercise_id, kind) DO UPDATE SET
-            value = EXCLUDED.value, previous_value = EXCLUDED.previous_value, set_log_id = EXCLUDED.set_log_id,
-            session_id = EXCLUDED.session_id, achieved_at = EXCLUDED.achieved_at
+        {_upsert("better")}
         RETURNING id, user_id, kind, value, set_log_id, session_id
     )
     SELECT latest.ok, w.id, w.user_id, w.kind, w.value, w.set_log_id, w.session_id, b.old_value, false AS removed
@@ -165,11 +170,7 @@ RECOMPUTE = text(
         FROM personal_records r JOIN pairs p ON p.user_id = r.user_id AND p.exercise_id = r.exercise_id
     ),
     written AS (
-        INSERT INTO personal_records (user_id, exercise_id, kind, value, previous_value, set_log_id, session_id, achieved_at)
-        SELECT user_id, exercise_id, kind, value, before, set_log_id, session_id, achieved_at FROM best
-        ON CONFLICT (user_id, exercise_id, kind) DO UPDATE SET
-            value = EXCLUDED.value, previous_value = EXCLUDED.previous_value, set_log_id = EXCLUDED.set_log_id,
-            session_id = EXCLUDED.session_id, achieved_at = EXCLUDED.achieved_at
+        {_upsert("best")}
         WHERE (personal_records.value, personal_records.previous_value, personal_records.set_log_id,
                personal_records.session_id, personal_records.achieved_at)
               IS DISTINCT FROM
