@@ -28,21 +28,11 @@ from resolvers.errors import BadUserInput, Forbidden, NotFound
 from resolvers.exercises import exercise_values
 from resolvers.validation import UNSET
 
-# The columns `exercise_values` takes, with the row attribute each comes from.
-FIELDS = {
-    "name": "name",
-    "name_he": "name_he",
-    "category": "category",
-    "movement_pattern": "movement_pattern",
-    "tracking": "tracking",
-    "primary_muscles": "primary_muscles",
-    "secondary_muscles": "secondary_muscles",
-    "equipment": "equipment",
-    "force": "force",
-    "mechanic": "mechanic",
-    "level": "level",
-    "tags": "tags",
-}
+# The columns `exercise_values` takes (the row's attributes of the same names).
+FIELDS = (
+    "name", "name_he", "category", "movement_pattern", "tracking", "primary_muscles",
+    "secondary_muscles", "equipment", "force", "mechanic", "level", "tags",
+)
 
 
 # Fields that may be left out of an update but never cleared, by their input names.
@@ -105,7 +95,7 @@ async def update_library_exercise(ctx: Context, exercise_id: uuid.UUID, **change
     contributions = changes.pop("contributions", UNSET)
     async with ctx.sessionmaker.begin() as session:
         row = await _library_row(session, exercise_id)
-        current = {key: getattr(row, attr) for key, attr in FIELDS.items()}
+        current = {key: getattr(row, key) for key in FIELDS}
         merged = current | {key: value for key, value in changes.items() if value is not UNSET}
         if contributions is UNSET:
             muscles_changed = any(changes.get(k, UNSET) is not UNSET for k in ("primary_muscles", "secondary_muscles"))

@@ -55,6 +55,7 @@ PER_SET = f"""
 """
 SET_COLUMNS = "s.id, s.user_id, s.exercise_id, s.session_id, s.completed_at, s.reps, s.weight_kg, s.duration_seconds, s.distance_m"
 
+
 def _beaten(row: str) -> str:
     """What candidate `row` beat: the best before it, and for a workout's volume the best the
     other workouts stood at before it (not its own earlier sets)."""
@@ -65,8 +66,6 @@ def _beaten(row: str) -> str:
     ELSE {row}.before END"""
 
 
-# Candidate values of every kind for the (user, exercise) pairs in `pairs`, with the best
-# value before each candidate (`before`).
 def _upsert(source: str) -> str:
     """Write `source`'s rows (kind, value, `before` and where it was set) as the user's records."""
     return f"""INSERT INTO personal_records (user_id, exercise_id, kind, value, previous_value, set_log_id, session_id, achieved_at)
@@ -76,6 +75,8 @@ def _upsert(source: str) -> str:
             session_id = EXCLUDED.session_id, achieved_at = EXCLUDED.achieved_at"""
 
 
+# Candidate values of every kind for the (user, exercise) pairs in `pairs`, with the best
+# value before each candidate (`before`).
 CANDIDATES = f"""
 sets AS (
     SELECT {SET_COLUMNS}

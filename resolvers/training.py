@@ -136,7 +136,7 @@ async def after_sets(
     changes = await records.recompute(session, [(user_id, e) for e in dict.fromkeys(exercise_ids)])
     outcome = Outcome(records=changes.new)
     await apply_progress(session, outcome, user_id, session_id, points=delta.points, sets=delta.sets,
-                    volume=delta.volume, records=changes.count_delta)
+                         volume=delta.volume, records=changes.count_delta)
     return outcome
 
 
@@ -145,7 +145,7 @@ async def after_logged(session, row: Any) -> Outcome:
     changes = await records.raise_with(session, row.id, row.user_id, row.exercise_id)
     outcome = Outcome(records=changes.new)
     await apply_progress(session, outcome, row.user_id, row.session_id, points=row.points or 0, sets=1,
-                    volume=row.volume_kg or Decimal(0), records=changes.count_delta)
+                         volume=row.volume_kg or Decimal(0), records=changes.count_delta)
     return outcome
 
 
