@@ -8,6 +8,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from resolvers.errors import ApiError
+from resolvers.outages import ServiceUnavailable, service_of, unavailable
 from server.request_id import current_request_id
 
 log = logging.getLogger("repgraph.errors")
@@ -26,9 +27,12 @@ def should_mask(error: GraphQLError) -> bool:
 
 
 def log_unexpected(errors: list[GraphQLError]) -> None:
+    """Tracebacks for bugs; an outage (PostgreSQL or Redis down) is logged once by `resolvers.outages`."""
     for error in errors:
         if not is_expected(error):
             original = error.original_error
+            if original is not None and unavailable(original) is not None:
+                continue
             log.error(
                 "unexpected error at %s: %s",
                 ".".join(str(p) for p in error.path or ()),
@@ -46,7 +50,14 @@ class FastMaskErrors(MaskErrors):
     """
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        """The generic message, a stable code, and the request id that finds the logged detail."""
+        """The generic message, a stable code, and the request id that finds the logged detail.
+
+        An outage answers SERVICE_UNAVAILABLE (retryable) instead: not a bug, and worth a retry.
+        """
+        if error.original_error is not None and service_of(error.original_error) is not None:
+            retry = ServiceUnavailable()
+            return GraphQLError(retry.message, nodes=error.nodes, source=error.source, positions=error.positions,
+                                path=error.path, original_error=None, extensions=retry.extensions)
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": current_request_id()}
         return masked

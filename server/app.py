@@ -15,7 +15,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from db.engine import create_engine, create_sessionmaker
 from live import Live
@@ -24,6 +26,7 @@ from resolvers.context import Context
 from resolvers.sessions import SessionGate
 from resolvers.stats import stats_cache
 from resolvers.errors import ApiError
+from resolvers.outages import POSTGRES, outages
 from schema import build_schema
 from schema import schema as default_schema
 from schema.broadcast import Broadcasts
@@ -31,6 +34,7 @@ from schema.limits import Limits
 from server import graphiql, tracing
 from server.auth import credentials
 from server.health import healthz, migration_head, readyz
+from server.http_errors import error_response, failure_response
 from server.logs import attach_request_ids
 from server.metrics import Metrics, metrics_endpoint, watch_slow_queries
 from server.persisted import MemoryStore, PersistedQueryMiddleware, RedisStore, load_manifest
@@ -53,6 +57,14 @@ def wants_graphql_response(request: Request) -> bool:
         if media in ("application/json", "*/*", "application/*"):
             return False
     return False
+
+
+class CodedHTTPException(HTTPException):
+    """An HTTP refusal with its own `extensions.code` (others get one from their status)."""
+
+    def __init__(self, status_code: int, reason: str, code: str) -> None:
+        super().__init__(status_code, reason)
+        self.code = code
 
 
 class GraphQLView(GraphQL):
@@ -100,14 +112,44 @@ class GraphQLView(GraphQL):
             raise ConnectionRejectionError({"message": "Sign in required", "code": "UNAUTHENTICATED"})
         return {"viewer": str(viewer.id)}
 
-    async def execute_single(self, *args: Any, **kwargs: Any):
+    async def __call__(self, scope, receive, send) -> None:
+        """HTTP answers are always GraphQL-shaped JSON with a code (server/http_errors.py), never plain text or a bare 500."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
         try:
-            return await super().execute_single(*args, **kwargs)
+            response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as exc:
+            response = error_response(exc.status_code, exc.reason, getattr(exc, "code", None))
+        except Exception as exc:  # noqa: BLE001 - an outage answers 503 (retryable), a bug the masked 500
+            response = failure_response(exc)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson refuses invalid UTF-8 and nesting deeper than 1,024 with JSONDecodeError,
+        # which the view answers with 400 (json.loads raised UnicodeDecodeError/RecursionError: 500).
+        return orjson.loads(data)
+
+    async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
+        """Strawberry's, with subscriptions refused over plain HTTP (they run over websockets)."""
+        method = request_adapter.method
+        allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
+        try:
+            return await self.schema.execute(
+                request_data.query, root_value=root_value, variable_values=request_data.variables, context_value=context,
+                operation_name=request_data.operation_name, allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type == OperationType.SUBSCRIPTION:
+                raise CodedHTTPException(400, "Subscriptions are served over websockets at /graphql "
+                                              "(graphql-transport-ws or graphql-ws), not over HTTP", "SUBSCRIPTION_OVER_HTTP") from exc
             # GraphQL-over-HTTP: a mutation sent with GET is 405 Method Not Allowed.
-            if exc.status_code == 400 and "when using GET" in exc.reason:
-                raise HTTPException(405, exc.reason) from exc
-            raise
+            raise HTTPException(405, exc.as_http_error_reason(method)) from exc
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except MissingQueryError as exc:
+            raise CodedHTTPException(400, "No GraphQL query found in the request", "GRAPHQL_PARSE_FAILED") from exc
 
     async def get_sub_response(self, request):
         sub_response = await super().get_sub_response(request)
@@ -157,6 +199,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         app.state.engine = engine
         if app.state.metrics is not None:
             event.listen(engine.sync_engine, "before_cursor_execute", app.state.metrics.count_statement)
+        # A new connection is the evidence PostgreSQL is back after an outage (logged once).
+        event.listen(engine.sync_engine, "connect", lambda *_: outages.recovered(POSTGRES))
         if settings.slow_query_ms > 0:
             watch_slow_queries(engine, settings.slow_query_ms)
         app.state.sessionmaker = create_sessionmaker(engine)
