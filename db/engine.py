@@ -15,16 +15,32 @@ def async_url(url: str) -> str:
     raise ValueError(f"not a PostgreSQL URL: {url!r}")
 
 
-def create_engine(url: str, *, pool_size: int = 10, prepared_statements: bool = True) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, prepared_statements: bool = True, pool_timeout: float = 30.0,
+    connect_timeout: float | None = None, statement_timeout_ms: int | None = None,
+) -> AsyncEngine:
     """The app's engine. Behind PgBouncer in transaction mode pass `prepared_statements=False`:
     consecutive transactions may run on different server connections, where a statement
-    psycopg prepared earlier does not exist."""
+    psycopg prepared earlier does not exist.
+
+    `pool_timeout`: seconds a checkout waits for a free connection (pool_size plus as many
+    again in overflow) before `sqlalchemy.exc.TimeoutError`. `statement_timeout_ms` is sent
+    as a startup option, which PgBouncer refuses unless told to ignore it: behind it, set
+    `statement_timeout` on the role instead."""
+    connect_args: dict = {}
+    if not prepared_statements:
+        connect_args["prepare_threshold"] = None
+    if connect_timeout:
+        connect_args["connect_timeout"] = max(1, round(connect_timeout))  # libpq takes whole seconds
+    if statement_timeout_ms:
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
     return create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
+        pool_timeout=pool_timeout,
         pool_pre_ping=False,
-        connect_args={} if prepared_statements else {"prepare_threshold": None},
+        connect_args=connect_args,
     )
 
 

@@ -15,6 +15,7 @@ import logging
 import os
 from collections import defaultdict
 
+from db.outages import REDIS, outages
 from live.events import Event
 
 log = logging.getLogger(__name__)
@@ -180,8 +181,9 @@ class RedisBroker:
         try:
             async with self._lock:
                 await getattr(self._pubsub, command)(channel)
-        except Exception:  # the reader notices the broken connection and re-subscribes
-            log.warning("redis %s %s failed; will retry on reconnect", command, channel)
+        except Exception as exc:  # the reader notices the broken connection and re-subscribes
+            if not outages.report(exc):
+                log.warning("redis %s %s failed; will retry on reconnect", command, channel)
 
     async def _run(self) -> None:
         while True:
@@ -196,7 +198,8 @@ class RedisBroker:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("redis subscription lost (%s); reconnecting", exc)
+                if not outages.report(exc):  # an outage is logged once, not every reconnect attempt
+                    log.warning("redis subscription lost (%s); reconnecting", exc)
             self._connected.clear()
             if self._pubsub is not None:
                 with contextlib.suppress(Exception):
@@ -223,3 +226,4 @@ class RedisBroker:
         await self._pubsub.subscribe(CONTROL_CHANNEL, *channels)
         self._ever_connected = True
         self._connected.set()
+        outages.recovered(REDIS)

@@ -17,6 +17,7 @@ import logging
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.outages import POSTGRES, outages
 from live.events import Event
 
 log = logging.getLogger(__name__)
@@ -62,10 +63,12 @@ class OutboxRelay:
                     await asyncio.sleep(0.005)
                     self._wake.set()
                 backoff = 0.1
+                outages.recovered(POSTGRES)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("outbox relay: publish failed (%s); retrying in %.1fs", exc, backoff)
+                if not outages.report(exc):  # an outage is logged once, not every retry
+                    log.warning("outbox relay: publish failed (%s); retrying in %.1fs", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
                 self._wake.set()

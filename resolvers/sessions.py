@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.outages import outages
+
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60
@@ -58,7 +60,8 @@ class SessionGate:
                 value = await self.redis.get(f"repgraph:session:{session_id}")
                 return None if value is None else value == b"1"
             except Exception as exc:  # noqa: BLE001 - Redis down: PostgreSQL answers
-                log.warning("session cache unavailable (%s)", exc)
+                if not outages.report(exc):  # an outage is logged once
+                    log.warning("session cache unavailable (%s)", exc)
                 return None
         hit = self.local.get(session_id)
         return hit[0] if hit and hit[1] > time.monotonic() else None
@@ -69,7 +72,8 @@ class SessionGate:
                 await self.redis.set(f"repgraph:session:{session_id}", b"1" if active else b"0", ex=CACHE_SECONDS)
                 return
             except Exception as exc:  # noqa: BLE001
-                log.warning("session cache unavailable (%s)", exc)
+                if not outages.report(exc):  # an outage is logged once
+                    log.warning("session cache unavailable (%s)", exc)
         if len(self.local) > 100_000:
             self.local.clear()
         self.local[session_id] = (active, time.monotonic() + CACHE_SECONDS)

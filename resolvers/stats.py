@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from db.outages import outages
 from loaders.stats import StatsByUserIdLoader, StatsSpec
 from resolvers.access import readable
 from resolvers.context import Context
@@ -123,7 +124,8 @@ class RedisStatsCache(StatsCache):
                     pipe.hget(self.key(user_id), field)
                 replies = await pipe.execute()
         except Exception as exc:  # noqa: BLE001 - Redis down: compute, and store nothing
-            log.warning("stats cache unavailable (%s)", exc)
+            if not outages.report(exc):  # an outage is logged once
+                log.warning("stats cache unavailable (%s)", exc)
             return [(None, None)] * len(keys)
         return [
             (doc.decode() if doc is not None else None, (version or b"").decode())
@@ -142,7 +144,8 @@ class RedisStatsCache(StatsCache):
                     )
                 await pipe.execute()
         except Exception as exc:  # noqa: BLE001
-            log.warning("stats cache unavailable (%s)", exc)
+            if not outages.report(exc):  # an outage is logged once
+                log.warning("stats cache unavailable (%s)", exc)
 
     async def invalidate(self, user_id: uuid.UUID) -> None:
         try:
@@ -153,7 +156,8 @@ class RedisStatsCache(StatsCache):
                 pipe.expire(self.version_key(user_id), 2 * self.ttl)
                 await pipe.execute()
         except Exception as exc:  # noqa: BLE001 - the write is committed; the TTL bounds staleness
-            log.warning("stats cache not invalidated for user %s (%s)", user_id, exc)
+            if not outages.report(exc):  # an outage is logged once
+                log.warning("stats cache not invalidated for user %s (%s)", user_id, exc)
 
 
 class LocalStatsCache(StatsCache):

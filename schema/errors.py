@@ -8,7 +8,8 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from resolvers.errors import ApiError
-from resolvers.outages import ServiceUnavailable, service_of, unavailable
+from db.outages import outages, service_of
+from resolvers.outages import ServiceUnavailable
 from server.request_id import current_request_id
 
 log = logging.getLogger("repgraph.errors")
@@ -27,11 +28,11 @@ def should_mask(error: GraphQLError) -> bool:
 
 
 def log_unexpected(errors: list[GraphQLError]) -> None:
-    """Tracebacks for bugs; an outage (PostgreSQL or Redis down) is logged once by `resolvers.outages`."""
+    """Tracebacks for bugs; an outage (PostgreSQL or Redis down) is logged once per outage by `db.outages`."""
     for error in errors:
         if not is_expected(error):
             original = error.original_error
-            if original is not None and unavailable(original) is not None:
+            if original is not None and outages.report(original):
                 continue
             log.error(
                 "unexpected error at %s: %s",

@@ -26,7 +26,8 @@ from resolvers.context import Context
 from resolvers.sessions import SessionGate
 from resolvers.stats import stats_cache
 from resolvers.errors import ApiError
-from resolvers.outages import POSTGRES, outages
+from resolvers.outages import unavailable
+from db.outages import POSTGRES, outages
 from schema import build_schema
 from schema import schema as default_schema
 from schema.broadcast import Broadcasts
@@ -108,6 +109,11 @@ class GraphQLView(GraphQL):
         except ApiError as exc:
             log.info("websocket refused: %s", exc.message)
             raise ConnectionRejectionError({"message": exc.message, "code": exc.extensions["code"]}) from exc
+        except Exception as exc:
+            retry = unavailable(exc)
+            if retry is None:
+                raise
+            raise ConnectionRejectionError({"message": retry.message, **retry.extensions}) from exc
         if viewer is None:
             raise ConnectionRejectionError({"message": "Sign in required", "code": "UNAUTHENTICATED"})
         return {"viewer": str(viewer.id)}
@@ -195,12 +201,16 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        engine = create_engine(url, pool_size=settings.db_pool_size, prepared_statements=not settings.db_pgbouncer)
+        engine = create_engine(
+            url, pool_size=settings.db_pool_size, prepared_statements=not settings.db_pgbouncer,
+            pool_timeout=settings.db_pool_timeout, connect_timeout=settings.db_connect_timeout,
+            statement_timeout_ms=None if settings.db_pgbouncer else settings.db_statement_timeout_ms,
+        )
         app.state.engine = engine
         if app.state.metrics is not None:
             event.listen(engine.sync_engine, "before_cursor_execute", app.state.metrics.count_statement)
-        # A new connection is the evidence PostgreSQL is back after an outage (logged once).
-        event.listen(engine.sync_engine, "connect", lambda *_: outages.recovered(POSTGRES))
+        # A connection handed out is the evidence PostgreSQL is back after an outage (logged once).
+        event.listen(engine.sync_engine, "checkout", lambda *_: outages.recovered(POSTGRES))
         if settings.slow_query_ms > 0:
             watch_slow_queries(engine, settings.slow_query_ms)
         app.state.sessionmaker = create_sessionmaker(engine)

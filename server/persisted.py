@@ -23,6 +23,9 @@ from urllib.parse import parse_qsl, urlencode
 
 import orjson
 
+from db.outages import outages
+from server.http_errors import failure_response
+
 log = logging.getLogger(__name__)
 
 MEMORY_ENTRIES = 10_000
@@ -50,15 +53,27 @@ class MemoryStore:
 
 
 class RedisStore:
+    """Documents shared by every process. With Redis down a hash reads as unknown, so
+    clients send the document itself, and registering it is skipped: requests still run."""
+
     def __init__(self, redis: Any) -> None:
         self.redis = redis
 
     async def get(self, digest: str) -> str | None:
-        raw = await self.redis.get(f"repgraph:apq:{digest}")
+        try:
+            raw = await self.redis.get(f"repgraph:apq:{digest}")
+        except Exception as exc:
+            if not outages.report(exc):
+                raise
+            return None
         return raw.decode() if raw is not None else None
 
     async def put(self, digest: str, document: str) -> None:
-        await self.redis.set(f"repgraph:apq:{digest}", document, ex=REDIS_TTL)
+        try:
+            await self.redis.set(f"repgraph:apq:{digest}", document, ex=REDIS_TTL)
+        except Exception as exc:
+            if not outages.report(exc):
+                raise
 
 
 def load_manifest(path: str | None) -> dict[str, str]:
@@ -98,6 +113,9 @@ class PersistedQueryMiddleware:
                 scope = {**scope, "query_string": await self._get(scope["query_string"])}
         except _Refusal as refusal:
             await _respond(send, refusal.status, refusal.code, refusal.message)
+            return
+        except Exception as exc:  # noqa: BLE001 - coded like the view's own failures, never a bare 500
+            await failure_response(exc)(scope, receive, send)
             return
         await self.app(scope, receive, send)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from db.outages import outages
 from server.auth import viewer_from_header
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ class RedisCounter:
                 count, _ = await pipe.execute()
             return count
         except Exception as exc:  # noqa: BLE001 - a Redis outage must not take the API down
-            log.warning("rate limit: Redis unavailable (%s); counting in process", exc)
+            if not outages.report(exc):
+                log.warning("rate limit: Redis failed (%s); counting in process", exc)
             return await self.fallback.incr(key, window)
 
 

