@@ -22,8 +22,11 @@ from graphql import (
     GraphQLSchema,
     GraphQLSyntaxError,
     InlineFragmentNode,
+    Node,
     OperationDefinitionNode,
     SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
     VariableNode,
     get_named_type,
 )
@@ -48,7 +51,7 @@ class Limits:
         # Strawberry's limiters make new classes per instance, so one limiter instance per
         # request would miss the cache every time (a full validation, ~1 ms, per request).
         rules = [
-            *QueryDepthLimiter(max_depth=self.max_depth).validation_rules,
+            *map(refusing_empty_selections, QueryDepthLimiter(max_depth=self.max_depth).validation_rules),
             *MaxAliasesLimiter(max_alias_count=self.max_aliases).validation_rules,
             *([] if self.introspection else DisableIntrospection().validation_rules),
         ]
@@ -57,6 +60,34 @@ class Limits:
             lambda: AddValidationRules(rules),
             lambda: QueryCostLimit(self.max_cost),
         ]
+
+
+def refusing_empty_selections(rule: type[ValidationRule]) -> type[ValidationRule]:
+    """`rule`, except that a document with an empty selection set (`{}`, which graphql-core's
+    parser accepts) is refused with a validation error instead of reaching it: Strawberry's
+    depth limiter fails on one with `max()` of nothing."""
+
+    class Refusing(rule):  # type: ignore[valid-type, misc]
+        def __init__(self, context: ValidationContext) -> None:
+            empty = [node for node in _selection_sets(context.document) if not node.selections]
+            if empty:
+                ValidationRule.__init__(self, context)
+                context.report_error(GraphQLError("Selection sets may not be empty", empty[0]))
+                return
+            super().__init__(context)
+
+    return Refusing
+
+
+def _selection_sets(document: Node) -> Iterator[SelectionSetNode]:
+    stack = [document]  # a loop, not recursion: documents may nest a thousand levels before the depth limit
+    while stack:
+        node = stack.pop()
+        if isinstance(node, SelectionSetNode):
+            yield node
+        for key in node.keys:
+            value = getattr(node, key, None)
+            stack.extend(child for child in (value if isinstance(value, tuple | list) else (value,)) if isinstance(child, Node))
 
 
 # Errors that graphql-core and Strawberry's limiters raise without a code, by message.

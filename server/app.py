@@ -31,6 +31,7 @@ from db.outages import POSTGRES, outages
 from schema import build_schema
 from schema import schema as default_schema
 from schema.broadcast import Broadcasts
+from schema.errors import INTERNAL_ERROR_MESSAGE, FastMaskErrors, should_mask
 from schema.limits import Limits
 from server import graphiql, tracing
 from server.auth import credentials
@@ -45,6 +46,7 @@ from server.settings import Settings
 from server.websockets import LegacyWSHandler, TransportWSHandler
 
 log = logging.getLogger("repgraph")
+_masker = FastMaskErrors(should_mask_error=should_mask, error_message=INTERNAL_ERROR_MESSAGE)
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
@@ -136,6 +138,14 @@ class GraphQLView(GraphQL):
         # which the view answers with 400 (json.loads raised UnicodeDecodeError/RecursionError: 500).
         return orjson.loads(data)
 
+    def parse_json(self, data: str | bytes) -> object:
+        """Bodies, GET variables and extensions: Strawberry reads what parses as a JSON object (a
+        list is a batch, refused) and failed on a bare `0` or `null` with AttributeError."""
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "Expected a JSON object")
+        return parsed
+
     async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
         """Strawberry's, with subscriptions refused over plain HTTP (they run over websockets)."""
         method = request_adapter.method
@@ -178,6 +188,12 @@ class GraphQLView(GraphQL):
             if request_error:
                 response.status_code = 400
         return response
+
+    async def process_result(self, request, result):
+        # Errors raised before execution (while validating, say) skip the schema's masking extension.
+        if result.errors:
+            result.errors = _masker._process_errors(result.errors)
+        return await super().process_result(request, result)
 
     def encode_json(self, data: object) -> str:
         # A str, not bytes: websocket messages must go out as text frames for browsers'

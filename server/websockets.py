@@ -41,8 +41,30 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
         await super().run_operation(operation)
 
 
+def _well_formed_legacy(message: Any) -> bool:
+    """What Strawberry's graphql-ws handler indexes without checking: an object with a string
+    type, a string id for start/stop, and a start payload holding a string query."""
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        return False
+    if message["type"] in ("start", "stop") and not isinstance(message.get("id"), str):
+        return False
+    if message["type"] == "start":
+        payload = message.get("payload")
+        return (isinstance(payload, dict) and isinstance(payload.get("query"), str)
+                and isinstance(payload.get("variables"), dict | None) and isinstance(payload.get("operationName"), str | None))
+    return True
+
+
 class LegacyWSHandler(BaseGraphQLWSHandler):
     """graphql-ws (the legacy subscriptions-transport-ws protocol)."""
+
+    async def handle_message(self, message) -> None:
+        # A malformed message closes the socket with 4400, as graphql-transport-ws does,
+        # instead of failing the handler (an internal error, 1011).
+        if not _well_formed_legacy(message):
+            await self.websocket.close(code=4400, reason="Invalid message")
+            return
+        await super().handle_message(message)
 
     async def handle_async_results(self, operation_id: str, query: str, operation_name: str | None, variables: dict | None) -> None:
         if error := _not_allowed(self.view, query):
