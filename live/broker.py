@@ -119,13 +119,18 @@ class RedisBroker:
 
     def __init__(self, url: str, queue_size: int = 1000, reconnect_delay: float = 0.2) -> None:
         import redis.asyncio as redis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
         # Publishing and subscribing use separate clients: a subscription holds its connection
         # for good, and a broken one must never starve the relay's publishes.
         name = f"repgraph-{os.getpid()}"
         # A blocking pool: under a burst, commands wait for a connection instead of failing.
+        # One retry on a fresh connection: after a Redis restart every pooled connection is
+        # stale, and without it each would fail one command after Redis is back.
         pool = redis.BlockingConnectionPool.from_url(
-            url, max_connections=COMMAND_CONNECTIONS, timeout=5, socket_connect_timeout=2, socket_timeout=5, client_name=name
+            url, max_connections=COMMAND_CONNECTIONS, timeout=5, socket_connect_timeout=2, socket_timeout=5, client_name=name,
+            retry=Retry(NoBackoff(), 1),
         )
         self.redis = redis.Redis(connection_pool=pool)
         self._subscriber_client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=None, client_name=name)

@@ -17,7 +17,7 @@ import logging
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.outages import POSTGRES, outages
+from db.outages import POSTGRES, REDIS, outages
 from live.events import Event
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ class OutboxRelay:
                 async with asyncio.timeout(self.poll_interval):
                     await self._wake.wait()
             self._wake.clear()
+            published = self.published
             try:
                 while (count := await self.drain()) == self.batch:
                     pass
@@ -64,6 +65,8 @@ class OutboxRelay:
                     self._wake.set()
                 backoff = 0.1
                 outages.recovered(POSTGRES)
+                if self.published > published:  # the broker (Redis, when configured) took events
+                    outages.recovered(REDIS)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from db.migrate import head_revision
+from db.outages import POSTGRES, REDIS, outages
 
 CHECK_TIMEOUT = 2.0  # seconds per dependency
 
@@ -26,6 +27,7 @@ async def readyz(request: Request) -> Response:
             async with state.engine.connect() as conn:
                 revision = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
         checks["postgres"] = "ok"
+        outages.recovered(POSTGRES)
         head = state.migration_head
         checks["migrations"] = "ok" if revision == head else f"database at {revision}, code expects {head}"
     except Exception as exc:  # noqa: BLE001 - any failure means not ready; the reason goes to the body
@@ -35,6 +37,7 @@ async def readyz(request: Request) -> Response:
             async with asyncio.timeout(CHECK_TIMEOUT):
                 await state.live.broker.redis.ping()
             checks["redis"] = "ok"
+            outages.recovered(REDIS)
         except Exception as exc:  # noqa: BLE001
             checks["redis"] = f"unreachable: {type(exc).__name__}"
     ready = all(value == "ok" for value in checks.values())

@@ -9,6 +9,8 @@ its own /metrics: scrape every worker (or run one process per container).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -78,6 +80,10 @@ class _StateCollector:
             pool.add_metric(["size"], p.size())
             pool.add_metric(["overflow"], max(p.overflow(), 0))
         yield pool
+        tasks = GaugeMetricFamily("repgraph_event_loop_tasks", "asyncio tasks alive in this process (a leak shows as growth)")
+        with contextlib.suppress(RuntimeError):  # scraped outside the event loop
+            tasks.add_metric([], len(asyncio.all_tasks()))
+        yield tasks
         live = getattr(self.state, "live", None)
         if live is None:
             return

