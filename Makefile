@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 GRAPHIQL := server/graphiql/node_modules/.package-lock.json
 
-.PHONY: install run test migrate demo backfill admin schema bench bench-live bench-floors chromium pgbouncer clean
+.PHONY: install run test migrate demo backfill admin schema bench bench-live bench-floors chromium pgbouncer clean chaos fuzz
 
 install: $(STAMP) $(GRAPHIQL)
 
@@ -78,3 +78,13 @@ bench: install $(BENCH_NODE)
 # runs, the efficiency ceilings that leaves on this machine, and one process's logSet capacity.
 bench-floors: install
 	$(PY) -m bench.floors $(BENCH_ARGS)
+
+# `make chaos`: mixed load while a PostgreSQL and a Redis of the run's own restart (about
+# 3 minutes; figures in docs/resilience.md). CHAOS_ARGS="--duration 300 --writers 16" scales it.
+chaos: install
+	$(PY) -m tests.chaos $(CHAOS_ARGS)
+
+# `make fuzz`: the hostile-input fuzz test with many more examples than `make test` runs.
+FUZZ_EXAMPLES ?= 2000
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:randomly tests/test_fuzz.py

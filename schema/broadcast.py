@@ -37,6 +37,7 @@ import orjson
 from graphql import ExecutionResult, execute, parse
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from db.outages import outages, service_of
 from live.broker import OVERFLOW, RESYNC
 from live.events import Event
 from loaders import Loaders
@@ -215,10 +216,11 @@ class Group:
                 await self._handle(item)
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
                 # e.g. PostgreSQL unreachable during a replay: members keep their place and
-                # the group catches up from the outbox once it can.
-                log.warning("live group on %s failed; replaying after event %s shortly", self.channel, self.last, exc_info=True)
+                # the group catches up from the outbox once it can (an outage is logged once).
+                if not outages.report(exc):
+                    log.warning("live group on %s failed; replaying after event %s shortly", self.channel, self.last, exc_info=True)
                 await asyncio.sleep(RETRY_DELAY)
                 resync = True
 
@@ -229,14 +231,15 @@ class Group:
         if targets:
             try:
                 payload = await self.render(event)
-            except Exception:
+            except Exception as exc:
                 # Not handled yet: the group replays it from the outbox. An event that
-                # keeps failing goes out as an error rather than stalling its workout.
+                # keeps failing goes out as an error rather than stalling its workout; an
+                # outage is no fault of the event's, so the group waits it out instead.
                 self.failures += 1
-                if self.failures < MAX_RENDER_ATTEMPTS:
+                if self.failures < MAX_RENDER_ATTEMPTS or service_of(exc) is not None:
                     raise
                 log.exception("rendering live event %s on %s failed", event.id, self.channel)
-                payload = orjson.dumps({"data": None, "errors": [{"message": INTERNAL_ERROR_MESSAGE}]}).decode()
+                payload = orjson.dumps({"data": None, "errors": [{"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}).decode()
             for member in targets:
                 member.last = event.id
                 if payload is not None:
