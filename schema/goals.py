@@ -11,6 +11,8 @@ from strawberry import relay
 
 from domain import enums as d
 from domain.goals import WEIGHT_KINDS, percent
+from compiler import codecs
+from compiler.declare import Expr, One, columns, declare
 from domain.units import kg_to
 from loaders.exercises import ExerciseByIdLoader
 from loaders.goals import GoalProgressByGoalIdLoader, GoalProgressValue
@@ -220,3 +222,20 @@ class GoalMutations:
     async def delete_goal(self, info: Info, input: DeleteGoalInput) -> DeleteGoalPayload:
         await goals.delete_goal(info.context, decode_id(input.goal_id, "Goal", "goalId"))
         return DeleteGoalPayload(deleted_goal_id=input.goal_id)
+
+
+# --- compiled reads (compiler/): each field's SQL -------------------------------------------
+
+
+def _target(b, alias: str, sel) -> str:
+    kinds = ", ".join(codecs.literal(k) for k in sorted(WEIGHT_KINDS))
+    weight = codecs.weight(f"{alias}.target_value", sel.enum_arg("unit"))
+    return f"(CASE WHEN {alias}.kind IN ({kinds}) THEN {weight} ELSE {codecs.number(f'{alias}.target_value')} END)"
+
+
+# `progress`, `daysRemaining` and `isOverdue` measure against today and the sets: left to the executor.
+declare(Goal, table="goals", owner="user_id", fields={
+    **columns("kind", "title", "timeframe", "start_date", "end_date", "status", "completed_at", "created_at"),
+    "target": Expr(_target),
+    "exercise": One("Exercise", "exercise_id"),
+})

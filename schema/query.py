@@ -7,6 +7,8 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from compiler import codecs
+from compiler.declare import Conn, SortKey
 from loaders.exercises import ExerciseByIdLoader
 from loaders.goals import GoalByIdLoader
 from loaders.organizations import OrganizationByIdLoader
@@ -116,3 +118,37 @@ class Query:
         if row is None:
             raise NotFound("Exercise", field="id")
         return Exercise.from_row(row)
+
+
+# --- compiled reads (compiler/): the exercise list's SQL -------------------------------------
+
+
+def _exercise_filters(b, alias: str, sel) -> list[str]:
+    """`_visible_filtered` of resolvers/exercises.py: the library and your own, unarchived, filtered."""
+    mine = f" OR {alias}.owner_id = %(viewer)s::uuid" if b.signed_in else ""
+    conditions = [f"({alias}.owner_id IS NULL{mine})", f"{alias}.archived_at IS NULL"]
+    given = sel.arg("filter") or {}
+
+    def pattern(args) -> str | None:
+        search = ((args.get("filter") or {}).get("search") or "").strip()[:100] or None
+        if search is None:
+            return None
+        return "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    if given.get("search") is not None:
+        p = sel.param("text", pattern)
+        conditions.append(f"({p} IS NULL OR {alias}.name ILIKE {p} OR {alias}.name_he ILIKE {p})")
+    if given.get("muscle") is not None:
+        muscle = codecs.literal(getattr(given["muscle"], "value", given["muscle"]))
+        conditions.append(f"({alias}.primary_muscles @> ARRAY[{muscle}]::varchar[] OR {alias}.secondary_muscles @> ARRAY[{muscle}]::varchar[])")
+    for name, column in (("equipment", "equipment"), ("category", "category"), ("movementPattern", "movement_pattern"), ("level", "level")):
+        if given.get(name) is not None:
+            conditions.append(f"{alias}.{column} = {codecs.literal(getattr(given[name], 'value', given[name]))}")
+    return conditions
+
+
+EXERCISES_SQL = Conn("Exercise", None, (SortKey("name", "text"), SortKey("id", "uuid")), filters=_exercise_filters)
+
+
+def exercise_connection_sql(b, sel) -> str:
+    return EXERCISES_SQL.sql(b, None, sel)

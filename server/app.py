@@ -19,7 +19,10 @@ from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from compiler.plans import PlanCache
+from compiler.run import StatementRunner
 from db.engine import create_engine, create_sessionmaker
+from db.outages import POSTGRES, outages
 from live import Live
 from loaders import Loaders
 from resolvers.context import Context
@@ -27,7 +30,6 @@ from resolvers.sessions import SessionGate
 from resolvers.stats import stats_cache
 from resolvers.errors import ApiError
 from resolvers.outages import unavailable
-from db.outages import POSTGRES, outages
 from schema import build_schema
 from schema import schema as default_schema
 from schema.broadcast import Broadcasts
@@ -37,6 +39,7 @@ from server import graphiql, tracing
 from server.auth import credentials
 from server.health import healthz, migration_head, readyz
 from server.http_errors import error_response, failure_response
+from server.lane import GRAPHQL_RESPONSE, CompiledLane, prefers_graphql_response
 from server.logs import attach_request_ids
 from server.metrics import Metrics, metrics_endpoint, watch_slow_queries
 from server.persisted import MemoryStore, PersistedQueryMiddleware, RedisStore, load_manifest
@@ -47,19 +50,10 @@ from server.websockets import LegacyWSHandler, TransportWSHandler
 
 log = logging.getLogger("repgraph")
 _masker = FastMaskErrors(should_mask_error=should_mask, error_message=INTERNAL_ERROR_MESSAGE)
-GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
 def wants_graphql_response(request: Request) -> bool:
-    """GraphQL-over-HTTP: the newer media type when the client accepts it before plain JSON."""
-    accept = request.headers.get("accept", "")
-    for part in accept.split(","):
-        media = part.split(";")[0].strip()
-        if media == GRAPHQL_RESPONSE:
-            return True
-        if media in ("application/json", "*/*", "application/*"):
-            return False
-    return False
+    return prefers_graphql_response(request.headers.get("accept", ""))
 
 
 class CodedHTTPException(HTTPException):
@@ -220,7 +214,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         engine = create_engine(
             url, pool_size=settings.db_pool_size, prepared_statements=not settings.db_pgbouncer,
             pool_timeout=settings.db_pool_timeout, connect_timeout=settings.db_connect_timeout,
-            statement_timeout_ms=None if settings.db_pgbouncer else settings.db_statement_timeout_ms,
+            statement_timeout_ms=None if settings.db_pgbouncer else settings.statement_timeout_ms,
         )
         app.state.engine = engine
         if app.state.metrics is not None:
@@ -230,6 +224,11 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         if settings.slow_query_ms > 0:
             watch_slow_queries(engine, settings.slow_query_ms)
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.statement_runner = StatementRunner(
+            url, size=settings.db_pool_size, statement_timeout_ms=settings.statement_timeout_ms, prepare=not settings.db_pgbouncer,
+            slow_ms=settings.slow_query_ms,
+        )
+        await app.state.statement_runner.open()
         app.state.live = Live(app.state.sessionmaker, settings.redis_url)
         if settings.live_groups:
             app.state.live.broadcasts = Broadcasts(app.state.live, schema._schema)
@@ -244,6 +243,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             yield
         finally:
             await app.state.live.stop()
+            await app.state.statement_runner.close()
             await engine.dispose()
 
     app = Starlette(lifespan=lifespan)
@@ -273,10 +273,13 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         max_subscriptions_per_connection=settings.ws_max_subscriptions_per_connection,
         allowed_origins=settings.cors_origins,
     )
+    endpoint = view
+    if settings.read_path == "compiled":
+        endpoint = app.state.compiled_lane = CompiledLane(view, app.state, PlanCache(schema._schema, limits, settings.plan_cache_size))
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/graphql", view, methods=["GET", "POST"]),
+        Route("/graphql", endpoint, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
     ]
     if settings.metrics:

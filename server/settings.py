@@ -26,10 +26,9 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: ROOT / ".data")
     db_pool_size: int = 10
     # Seconds a request waits for a pooled connection (DB_POOL_SIZE, plus as many again in
-    # overflow) before answering SERVICE_UNAVAILABLE; seconds to open one; longest statement.
+    # overflow) before answering SERVICE_UNAVAILABLE; seconds to open one.
     db_pool_timeout: float = 5.0
     db_connect_timeout: float = 5.0
-    db_statement_timeout_ms: int = 30_000  # 0: the server's own; ignored with DB_PGBOUNCER (set it on the role)
     db_pgbouncer: bool = False  # DATABASE_URL points at PgBouncer in transaction mode: no prepared statements
     graphiql: bool = True
     ws_keepalive_seconds: float = 15.0
@@ -58,6 +57,15 @@ class Settings:
     introspection: bool = True  # off by default in production
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API (CORS, websockets)
     loader_mode: str = "batched"  # LOADER_MODE: batched | uncached | naive (benchmark baselines)
+    # Queries the compiler covers run as one SQL statement (compiler/); "executor" sends every
+    # operation through Strawberry's executor and the DataLoaders.
+    read_path: str = "compiled"
+    read_path_verify: bool = False  # also run each compiled query on the executor and refuse a different answer (tests)
+    plan_debug: bool = False  # PLAN_DEBUG: compiled responses carry their SQL in `extensions`
+    plan_cache_size: int = 512  # documents whose plans are kept
+    # Statements (compiled and the executor's) run at most this long, then answer SERVICE_UNAVAILABLE;
+    # behind PgBouncer the executor's engine cannot send it: set it on the role.
+    statement_timeout_ms: int = 5000
 
     @property
     def production(self) -> bool:
@@ -80,7 +88,6 @@ class Settings:
             db_pool_size=int(env.get("DB_POOL_SIZE", cls.db_pool_size)),
             db_pool_timeout=float(env.get("DB_POOL_TIMEOUT", cls.db_pool_timeout)),
             db_connect_timeout=float(env.get("DB_CONNECT_TIMEOUT", cls.db_connect_timeout)),
-            db_statement_timeout_ms=int(env.get("DB_STATEMENT_TIMEOUT_MS", cls.db_statement_timeout_ms)),
             db_pgbouncer=env.get("DB_PGBOUNCER", "0") not in ("0", "false", "no"),
             graphiql=env.get("GRAPHIQL", "0" if production else "1") not in ("0", "false", "no"),
             ws_keepalive_seconds=float(env.get("WS_KEEPALIVE_SECONDS", cls.ws_keepalive_seconds)),
@@ -107,10 +114,17 @@ class Settings:
             introspection=env.get("INTROSPECTION", "0" if production else "1") not in ("0", "false", "no"),
             cors_origins=tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()),
             loader_mode=env.get("LOADER_MODE", cls.loader_mode),
+            read_path=env.get("READ_PATH", cls.read_path),
+            read_path_verify=env.get("READ_PATH_VERIFY", "0") not in ("0", "false", "no"),
+            plan_debug=env.get("PLAN_DEBUG", "0") not in ("0", "false", "no"),
+            plan_cache_size=int(env.get("PLAN_CACHE_SIZE", cls.plan_cache_size)),
+            statement_timeout_ms=int(env.get("STATEMENT_TIMEOUT_MS", cls.statement_timeout_ms)),
         )
 
     def validate(self) -> None:
         if self.persisted_queries not in ("apq", "allowlist", "off"):
             raise RuntimeError("PERSISTED_QUERIES must be apq, allowlist or off")
+        if self.read_path not in ("compiled", "executor"):
+            raise RuntimeError("READ_PATH must be compiled or executor")
         if self.production and self.secret_key == DEFAULT_SECRET:
             raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")

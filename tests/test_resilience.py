@@ -167,7 +167,7 @@ async def test_a_request_waiting_on_an_exhausted_pool_answers_retryable(settings
 
 
 async def test_a_statement_over_the_timeout_answers_retryable_and_the_retry_writes_once(settings, database_url):
-    app, client, close = await serve(replace(settings, db_statement_timeout_ms=300))
+    app, client, close = await serve(replace(settings, statement_timeout_ms=300))
     try:
         token, session_id, exercise = await signed_up(client)
         write = {"input": {"sessionId": session_id, "exerciseId": exercise, "reps": 8, "weight": 40, "clientId": "slow-1"}}
