@@ -65,7 +65,7 @@ class PlanCache:
         self.limits = limits
         self.size = size
         self.operations: OrderedDict[tuple[str, str | None], Operation] = OrderedDict()
-        self.rules = [*specified_rules, *_limit_rules(limits)]
+        self.rules = [*specified_rules, *limits.validation_rules()]
 
     def operation(self, query: str, operation_name: str | None) -> Operation:
         key = (query, operation_name)
@@ -129,16 +129,6 @@ class PlanCache:
     def coerce(self, op: Operation, raw: dict[str, Any]) -> VariableValues | None:
         values = get_variable_values(self.schema, op.operation.variable_definitions or (), raw)
         return None if isinstance(values, list) else values
-
-
-def _limit_rules(limits: Limits) -> list:
-    from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, QueryDepthLimiter
-
-    return [
-        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
-        *([] if limits.introspection else DisableIntrospection().validation_rules),
-    ]
 
 
 class _FieldNames(Visitor):

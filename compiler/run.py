@@ -12,6 +12,7 @@ import logging
 import time
 from typing import Any
 
+import psycopg
 from psycopg import AsyncConnection
 from psycopg.adapt import Loader
 from psycopg_pool import AsyncConnectionPool
@@ -32,14 +33,18 @@ def libpq_url(url: str) -> str:
 
 
 class StatementRunner:
-    def __init__(self, database_url: str, *, size: int, statement_timeout_ms: int, prepare: bool = True, slow_ms: float = 0) -> None:
+    def __init__(
+        self, database_url: str, *, size: int, statement_timeout_ms: int, prepare: bool = True, slow_ms: float = 0,
+        timeout: float = 30.0, connect_timeout: float | None = None,
+    ) -> None:
         self.slow_ms = slow_ms
         self.prepare = prepare
         self.listeners: list[Callable[[str, dict[str, Any]], None]] = []  # told of each statement (tests, bench)
         self.timeout = int(statement_timeout_ms)
         self.pool = AsyncConnectionPool(
-            libpq_url(database_url), min_size=1, max_size=max(size, 1), open=False,
-            kwargs={"autocommit": True, **({} if prepare else {"prepare_threshold": None})},
+            libpq_url(database_url), min_size=1, max_size=max(size, 1), open=False, timeout=timeout,
+            kwargs={"autocommit": True, **({} if prepare else {"prepare_threshold": None}),
+                    **({"connect_timeout": max(1, round(connect_timeout))} if connect_timeout else {})},
             configure=self._configure, name="compiled-reads",
         )
 
@@ -58,10 +63,27 @@ class StatementRunner:
         for listener in self.listeners:
             listener(sql, params)
         started = time.perf_counter()
-        async with self.pool.connection() as conn:
-            cursor = await conn.execute(sql, params, prepare=self.prepare or None)
-            ok, data = await cursor.fetchone()
+        try:
+            ok, data = await self._fetch(sql, params)
+        except psycopg.OperationalError as exc:
+            if not _connection_lost(exc):
+                raise
+            # PostgreSQL restarted since the pooled connections were opened: drop the dead
+            # ones and run it once more (a read, so running it again is safe).
+            await self.pool.check()
+            ok, data = await self._fetch(sql, params)
         elapsed = (time.perf_counter() - started) * 1000
         if self.slow_ms and elapsed >= self.slow_ms:
             slow_log.warning("slow query: %.1f ms", elapsed, extra={"statement": sql[:2000], "duration_ms": round(elapsed, 2)})
         return ok, data
+
+    async def _fetch(self, sql: str, params: dict[str, Any]) -> tuple[bool, bytes]:
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(sql, params, prepare=self.prepare or None)
+            return await cursor.fetchone()
+
+
+def _connection_lost(exc: psycopg.OperationalError) -> bool:
+    """The connection broke (no SQLSTATE) or the server shut it down (57P01-57P03); a timeout (57014) is no loss."""
+    sqlstate = exc.sqlstate or ""
+    return not sqlstate or sqlstate.startswith("57P")

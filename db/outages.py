@@ -74,10 +74,13 @@ class Outages:
         return True
 
     def recovered(self, service: str) -> None:
-        """Called on evidence the store answers again (a connection handed out, a successful round trip)."""
+        """Called on evidence the store answers again (a statement or command that succeeded)."""
         if service in self._failures:
             count = self._failures.pop(service)
             log.warning("%s available again (%d failures during the outage)", service, count)
+
+    def is_down(self, service: str) -> bool:
+        return service in self._failures
 
     def down(self) -> dict[str, int]:
         """Failures seen per store currently down."""

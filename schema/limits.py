@@ -46,15 +46,19 @@ class Limits:
     max_cost: int = 25_000
     introspection: bool = True
 
-    def extensions(self) -> list:
-        # The validation rules are built once: ValidationCache keys on the rule classes, and
-        # Strawberry's limiters make new classes per instance, so one limiter instance per
-        # request would miss the cache every time (a full validation, ~1 ms, per request).
-        rules = [
+    def validation_rules(self) -> list:
+        """Depth, aliases and introspection, as validation rules (the executor's and the compiled lane's)."""
+        return [
             *map(refusing_empty_selections, QueryDepthLimiter(max_depth=self.max_depth).validation_rules),
             *MaxAliasesLimiter(max_alias_count=self.max_aliases).validation_rules,
             *([] if self.introspection else DisableIntrospection().validation_rules),
         ]
+
+    def extensions(self) -> list:
+        # The validation rules are built once: ValidationCache keys on the rule classes, and
+        # Strawberry's limiters make new classes per instance, so one limiter instance per
+        # request would miss the cache every time (a full validation, ~1 ms, per request).
+        rules = self.validation_rules()
         return [
             lambda: MaxTokensLimiter(max_token_count=self.max_tokens),
             lambda: AddValidationRules(rules),

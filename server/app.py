@@ -49,6 +49,7 @@ from server.settings import Settings
 from server.websockets import LegacyWSHandler, TransportWSHandler
 
 log = logging.getLogger("repgraph")
+BLANK_MEANS_NONE = ("variables", "extensions", "operationName")
 _masker = FastMaskErrors(should_mask_error=should_mask, error_message=INTERNAL_ERROR_MESSAGE)
 
 
@@ -131,6 +132,10 @@ class GraphQLView(GraphQL):
         # orjson refuses invalid UTF-8 and nesting deeper than 1,024 with JSONDecodeError,
         # which the view answers with 400 (json.loads raised UnicodeDecodeError/RecursionError: 500).
         return orjson.loads(data)
+
+    def parse_query_params(self, params) -> dict[str, Any]:
+        # An empty `variables=`, `extensions=` or `operationName=` means none, as the compiled lane reads it.
+        return super().parse_query_params({k: v for k, v in dict(params).items() if v or k not in BLANK_MEANS_NONE})
 
     def parse_json(self, data: str | bytes) -> object:
         """Bodies, GET variables and extensions: Strawberry reads what parses as a JSON object (a
@@ -219,14 +224,14 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         app.state.engine = engine
         if app.state.metrics is not None:
             event.listen(engine.sync_engine, "before_cursor_execute", app.state.metrics.count_statement)
-        # A connection handed out is the evidence PostgreSQL is back after an outage (logged once).
-        event.listen(engine.sync_engine, "checkout", lambda *_: outages.recovered(POSTGRES))
+        # A statement that ran is the evidence PostgreSQL is back after an outage (logged once).
+        event.listen(engine.sync_engine, "after_cursor_execute", lambda *_: outages.recovered(POSTGRES))
         if settings.slow_query_ms > 0:
             watch_slow_queries(engine, settings.slow_query_ms)
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.statement_runner = StatementRunner(
             url, size=settings.db_pool_size, statement_timeout_ms=settings.statement_timeout_ms, prepare=not settings.db_pgbouncer,
-            slow_ms=settings.slow_query_ms,
+            slow_ms=settings.slow_query_ms, timeout=settings.db_pool_timeout, connect_timeout=settings.db_connect_timeout,
         )
         await app.state.statement_runner.open()
         app.state.live = Live(app.state.sessionmaker, settings.redis_url)

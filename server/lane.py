@@ -26,7 +26,7 @@ import orjson
 
 from compiler.plans import PlanCache
 from compiler.run import StatementRunner
-from db.outages import outages
+from db.outages import POSTGRES, outages
 from schema.observe import shadow_run
 from server.auth import credentials
 
@@ -89,6 +89,8 @@ class CompiledLane:
     async def _answer(self, scope, op, raw_variables: dict) -> tuple[bytes, str | None, str, Any] | None:
         if op.executor_reason is not None:
             return self.fallback(op.name, op.executor_reason)
+        if outages.is_down(POSTGRES):  # the executor answers SERVICE_UNAVAILABLE at once, and notices recovery
+            return self.fallback(op.name, "postgres unavailable")
         variables = self.plans.coerce(op, raw_variables)
         if variables is None:
             return self.fallback(op.name, "variables")
@@ -199,14 +201,17 @@ def _request(scope, body: bytes) -> tuple[str, str | None, dict] | None:
         try:
             params = parse_qs(scope.get("query_string", b"").decode("latin-1"), strict_parsing=False)
             parsed = {k: v[0] for k, v in params.items() if len(v) == 1}
-            if "variables" in parsed:
-                parsed["variables"] = orjson.loads(parsed["variables"])
+            for key in ("variables", "extensions"):
+                if key in parsed:
+                    parsed[key] = orjson.loads(parsed[key])
         except (UnicodeDecodeError, ValueError, orjson.JSONDecodeError):
             return None
     if not isinstance(parsed, dict):
         return None
     query, name, variables = parsed.get("query"), parsed.get("operationName"), parsed.get("variables")
     if not isinstance(query, str) or not (name is None or isinstance(name, str)):
+        return None
+    if not isinstance(parsed.get("extensions"), dict | None):  # the view refuses it
         return None
     if variables is None:
         variables = {}

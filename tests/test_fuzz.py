@@ -288,6 +288,13 @@ def test_regressions(target, case):
     assert rows(db) == before
 
 
+def test_blank_get_parameters_mean_none(target):
+    """Found by fuzzing: `variables=` was refused by the executor and ignored by the compiled lane."""
+    http = target[0]
+    response = http.get("/graphql", params={"query": "{ __typename }", "variables": "", "operationName": "", "extensions": ""})
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
 def test_deep_variables_through_get_are_refused(target):
     http = target[0]
     response = http.get("/graphql", params={"query": "query($a: [Int]) { __typename }", "variables": '{"a": ' + "[" * 3000 + "]" * 3000 + "}"})
