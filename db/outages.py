@@ -8,6 +8,7 @@ outbox relay, the Redis broker, caches) asks `service_of` and reports to `outage
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Iterator
 
@@ -87,4 +88,38 @@ class Outages:
         return dict(self._failures)
 
 
-outages = Outages()
+class _Current:
+    """The outage log of the app whose request or background task is running.
+
+    Each app keeps its own (several apps share one test process, each on its own stores);
+    `server.app` sets it for its lifespan's tasks and for every request. Outside any app,
+    a log for the process."""
+
+    def get(self) -> Outages:
+        return _current.get(_process)
+
+    def use(self, log: Outages) -> contextvars.Token:
+        return _current.set(log)
+
+    def reset(self, token: contextvars.Token) -> None:
+        _current.reset(token)
+
+    def report(self, exc: BaseException) -> bool:
+        return self.get().report(exc)
+
+    def failed(self, service: str, exc: BaseException) -> None:
+        self.get().failed(service, exc)
+
+    def recovered(self, service: str) -> None:
+        self.get().recovered(service)
+
+    def is_down(self, service: str) -> bool:
+        return self.get().is_down(service)
+
+    def down(self) -> dict[str, int]:
+        return self.get().down()
+
+
+_process = Outages()
+_current: contextvars.ContextVar[Outages] = contextvars.ContextVar("repgraph_outages")
+outages = _Current()

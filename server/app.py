@@ -22,7 +22,7 @@ from strawberry.types.graphql import OperationType
 from compiler.plans import PlanCache
 from compiler.run import StatementRunner
 from db.engine import create_engine, create_sessionmaker
-from db.outages import POSTGRES, outages
+from db.outages import POSTGRES, Outages, outages
 from live import Live
 from loaders import Loaders
 from resolvers.context import Context
@@ -38,7 +38,7 @@ from schema.limits import Limits
 from server import graphiql, tracing
 from server.auth import credentials
 from server.health import healthz, migration_head, readyz
-from server.http_errors import error_response, failure_response
+from server.http_errors import OutageScope, error_response, failure_response
 from server.lane import GRAPHQL_RESPONSE, CompiledLane, prefers_graphql_response
 from server.logs import attach_request_ids
 from server.metrics import Metrics, metrics_endpoint, watch_slow_queries
@@ -141,6 +141,8 @@ class GraphQLView(GraphQL):
         """Bodies, GET variables and extensions: Strawberry reads what parses as a JSON object (a
         list is a batch, refused) and failed on a bare `0` or `null` with AttributeError."""
         parsed = super().parse_json(data)
+        if parsed is None and isinstance(data, str):  # `variables=null` in a query string (bodies come as bytes): none
+            return None
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "Expected a JSON object")
         return parsed
@@ -216,6 +218,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        app.state.outages = Outages()
+        scope = outages.use(app.state.outages)  # the relay's, the broker's and the pools' tasks inherit it
         engine = create_engine(
             url, pool_size=settings.db_pool_size, prepared_statements=not settings.db_pgbouncer,
             pool_timeout=settings.db_pool_timeout, connect_timeout=settings.db_connect_timeout,
@@ -250,6 +254,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             await app.state.live.stop()
             await app.state.statement_runner.close()
             await engine.dispose()
+            outages.reset(scope)
 
     app = Starlette(lifespan=lifespan)
     # Outermost last: CORS headers on every answer, then the request id, rate limits,
@@ -257,6 +262,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.add_middleware(PersistedQueryMiddleware, state=app.state)
     app.add_middleware(RateLimitMiddleware, state=app.state)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(OutageScope, state=app.state)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],

@@ -15,6 +15,7 @@ import logging
 import orjson
 from starlette.responses import Response
 
+from db.outages import outages
 from resolvers.outages import RETRY_AFTER_SECONDS, unavailable
 from schema.errors import INTERNAL_ERROR_MESSAGE
 from server.request_id import current_request_id
@@ -43,3 +44,22 @@ def failure_response(exc: BaseException) -> Response:
     request_id = current_request_id()
     log.error("unexpected error outside execution (request %s)", request_id, exc_info=(type(exc), exc, exc.__traceback__))
     return error_response(500, INTERNAL_ERROR_MESSAGE, "INTERNAL_SERVER_ERROR", requestId=request_id)
+
+
+class OutageScope:
+    """Pure ASGI middleware: requests (and the tasks they start) report to their app's outage log."""
+
+    def __init__(self, app, state) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope, receive, send) -> None:
+        log = getattr(self.state, "outages", None)
+        if log is None or scope["type"] == "lifespan":
+            await self.app(scope, receive, send)
+            return
+        token = outages.use(log)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            outages.reset(token)

@@ -29,8 +29,29 @@ def _not_allowed(view: Any, query: str) -> dict | None:
     return {"message": "Only registered documents may run on this server", "extensions": {"code": "PERSISTED_QUERY_NOT_ALLOWED"}}
 
 
+def _well_formed(message: Any, operation: str, with_id: tuple[str, ...]) -> bool:
+    """What Strawberry's handlers index without checking: an object with a string type, a
+    string id where the type needs one, and an `operation` payload holding a query (an empty
+    one failed as an internal error)."""
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        return False
+    if message["type"] in with_id and not isinstance(message.get("id"), str):
+        return False
+    if message["type"] == operation:
+        payload = message.get("payload")
+        return (isinstance(payload, dict) and isinstance(payload.get("query"), str) and payload["query"] != ""
+                and isinstance(payload.get("variables"), dict | None) and isinstance(payload.get("operationName"), str | None))
+    return True
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler):
     """graphql-transport-ws."""
+
+    async def handle_message(self, message) -> None:
+        if not _well_formed(message, "subscribe", ("subscribe", "complete")):
+            await self.handle_invalid_message("Invalid message")  # closes with 4400
+            return
+        await super().handle_message(message)
 
     async def run_operation(self, operation) -> None:
         if error := _not_allowed(self.view, operation.query):
@@ -41,27 +62,13 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
         await super().run_operation(operation)
 
 
-def _well_formed_legacy(message: Any) -> bool:
-    """What Strawberry's graphql-ws handler indexes without checking: an object with a string
-    type, a string id for start/stop, and a start payload holding a string query."""
-    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-        return False
-    if message["type"] in ("start", "stop") and not isinstance(message.get("id"), str):
-        return False
-    if message["type"] == "start":
-        payload = message.get("payload")
-        return (isinstance(payload, dict) and isinstance(payload.get("query"), str)
-                and isinstance(payload.get("variables"), dict | None) and isinstance(payload.get("operationName"), str | None))
-    return True
-
-
 class LegacyWSHandler(BaseGraphQLWSHandler):
     """graphql-ws (the legacy subscriptions-transport-ws protocol)."""
 
     async def handle_message(self, message) -> None:
         # A malformed message closes the socket with 4400, as graphql-transport-ws does,
         # instead of failing the handler (an internal error, 1011).
-        if not _well_formed_legacy(message):
+        if not _well_formed(message, "start", ("start", "stop")):
             await self.websocket.close(code=4400, reason="Invalid message")
             return
         await super().handle_message(message)

@@ -288,11 +288,33 @@ def test_regressions(target, case):
     assert rows(db) == before
 
 
+@pytest.mark.parametrize("protocol, message", [
+    ("graphql-transport-ws", {"type": "subscribe", "id": "1", "payload": None}),
+    ("graphql-transport-ws", {"type": "subscribe", "id": 1, "payload": {"query": "{ __typename }"}}),
+    ("graphql-ws", {"type": "start", "payload": {"query": "{ __typename }"}}),
+    ("graphql-ws", {"type": "stop"}),
+    ("graphql-ws", {"type": "start", "id": "1", "payload": {"query": 5}}),
+    ("graphql-transport-ws", {"type": "subscribe", "id": "1", "payload": {"query": ""}}),
+])
+def test_malformed_websocket_messages_close_with_4400(target, protocol, message):
+    """Found by fuzzing: each failed Strawberry's handler (no close frame, 1011 or an internal error)."""
+    http, db, token, session, url = target
+    with connect(url.replace("http", "ws") + "/graphql", subprotocols=[protocol], open_timeout=10) as ws:
+        ws.send(orjson.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}).decode())
+        assert orjson.loads(ws.recv(timeout=10))["type"] == "connection_ack"
+        ws.send(orjson.dumps(message).decode())
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                ws.recv(timeout=10)
+        assert closed.value.rcvd.code == 4400
+
+
 def test_blank_get_parameters_mean_none(target):
-    """Found by fuzzing: `variables=` was refused by the executor and ignored by the compiled lane."""
+    """Found by fuzzing: `variables=` and `variables=null` were refused by the executor and read as none by the compiled lane."""
     http = target[0]
-    response = http.get("/graphql", params={"query": "{ __typename }", "variables": "", "operationName": "", "extensions": ""})
-    assert response.json() == {"data": {"__typename": "Query"}}
+    for blank in ("", "null"):
+        response = http.get("/graphql", params={"query": "{ __typename }", "variables": blank, "operationName": "", "extensions": blank})
+        assert response.json() == {"data": {"__typename": "Query"}}
 
 
 def test_deep_variables_through_get_are_refused(target):

@@ -19,7 +19,6 @@ import psycopg
 import pytest
 from asgi_lifespan import LifespanManager
 
-from db.outages import outages
 from db.setup import ensure_database, prepare
 from server.app import create_app
 from tests.conftest import REGISTER, GraphQLClient
@@ -139,7 +138,7 @@ async def test_redis_outage_keeps_queries_answering_and_is_logged_once(own_postg
             own_redis.start()
 
             async def recovered() -> bool:
-                return "redis" not in outages.down() and (await client.http.get("/readyz")).status_code == 200
+                return "redis" not in app.state.outages.down() and (await client.http.get("/readyz")).status_code == 200
 
             await wait_until(recovered)
             body = await client.execute(stats, token=token)
