@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 from collections.abc import Iterator
 
 import psycopg
@@ -20,6 +21,8 @@ log = logging.getLogger("repgraph.outages")
 
 POSTGRES = "postgres"
 REDIS = "redis"
+
+SETTLE_SECONDS = 1.0  # failures this soon after a recovery belong to the outage that just ended
 
 # SQLSTATE classes psycopg reports as OperationalError that are no outage: 54 is
 # "program limit exceeded" (a statement too complex), which retrying cannot fix.
@@ -56,15 +59,28 @@ class Outages:
 
     def __init__(self) -> None:
         self._failures: dict[str, int] = {}
+        self._quiet: dict[str, float] = {}  # reopened within SETTLE_SECONDS of a recovery: since when
+        self._recovered_at: dict[str, float] = {}
 
     def failed(self, service: str, exc: BaseException) -> None:
-        count = self._failures.get(service)
-        if count is None:
-            detail = str(exc).strip().splitlines()
-            log.warning("%s unavailable (%s: %s); answering SERVICE_UNAVAILABLE until it is back",
-                        service, type(exc).__name__, detail[0] if detail else "")
-            count = 0
-        self._failures[service] = count + 1
+        now = time.monotonic()
+        if service not in self._failures:
+            self._failures[service] = 0
+            if now - self._recovered_at.get(service, -SETTLE_SECONDS) < SETTLE_SECONDS:
+                # Connection attempts begun during the outage just ended still fail for a
+                # moment (a server finishing its recovery): the same outage, not a new one.
+                self._quiet[service] = now
+            else:
+                self._log_start(service, exc)
+        elif service in self._quiet and now - self._quiet[service] >= SETTLE_SECONDS:
+            del self._quiet[service]  # it lasted: a new outage after all
+            self._log_start(service, exc)
+        self._failures[service] += 1
+
+    def _log_start(self, service: str, exc: BaseException) -> None:
+        detail = str(exc).strip().splitlines()
+        log.warning("%s unavailable (%s: %s); answering SERVICE_UNAVAILABLE until it is back",
+                    service, type(exc).__name__, detail[0] if detail else "")
 
     def report(self, exc: BaseException) -> bool:
         """Record `exc` if it is an outage; False when it is something else (for the caller to log)."""
@@ -78,7 +94,9 @@ class Outages:
         """Called on evidence the store answers again (a statement or command that succeeded)."""
         if service in self._failures:
             count = self._failures.pop(service)
-            log.warning("%s available again (%d failures during the outage)", service, count)
+            if self._quiet.pop(service, None) is None:
+                log.warning("%s available again (%d failures during the outage)", service, count)
+            self._recovered_at[service] = time.monotonic()
 
     def is_down(self, service: str) -> bool:
         return service in self._failures
