@@ -64,9 +64,10 @@ class Size:
     writers: int
     readers: int
     subscribers_per_workout: int  # alternating graphql-transport-ws and graphql-ws
+    pause: float = 0.05  # seconds a writer waits between sets
 
 
-SMALL = Size(duration=14, writers=3, readers=1, subscribers_per_workout=2)
+SMALL = Size(duration=12, writers=3, readers=1, subscribers_per_workout=2, pause=0.2)
 LARGE = Size(duration=150, writers=8, readers=4, subscribers_per_workout=4)
 
 
@@ -126,7 +127,7 @@ async def sign_up(http: httpx.AsyncClient, n: int) -> tuple[str, str, str]:
     return token, session, exercise
 
 
-async def writer(http: httpx.AsyncClient, token: str, session: str, exercise: str, tally: Tally, stop: asyncio.Event) -> None:
+async def writer(http: httpx.AsyncClient, token: str, session: str, exercise: str, tally: Tally, stop: asyncio.Event, pause: float) -> None:
     confirmed = tally.confirmed.setdefault(session, {})
     n = 0
     while not stop.is_set():
@@ -150,7 +151,7 @@ async def writer(http: httpx.AsyncClient, token: str, session: str, exercise: st
                 continue
             tally.unexpected.append(("logSet", body))
             return
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(pause)
 
 
 async def reader(http: httpx.AsyncClient, token: str, tally: Tally, stop: asyncio.Event) -> None:
@@ -250,7 +251,7 @@ async def run(size: Size, *, log=print) -> dict:
                     protocol = TRANSPORT_WS if i % 2 == 0 else LEGACY_WS
                     tasks.append(asyncio.create_task(subscriber(server.url, protocol, token, session, received, tally, done)))
             await asyncio.sleep(1)  # subscribers connect (their replay from the first event covers any lag)
-            load = [asyncio.create_task(writer(http, token, session, exercise, tally, stop)) for token, session, exercise in users]
+            load = [asyncio.create_task(writer(http, token, session, exercise, tally, stop, size.pause)) for token, session, exercise in users]
             load += [asyncio.create_task(reader(http, users[i % len(users)][0], tally, stop)) for i in range(size.readers)]
 
             events = []
