@@ -107,20 +107,20 @@ class PlanCache:
     def too_costly(self, op: Operation, variables: dict) -> bool:
         return operation_cost(self.schema, op.document, op.name, variables) > self.limits.max_cost
 
-    def plan(self, op: Operation, variables: VariableValues, signed_in: bool) -> Plan | None:
-        """The plan for these variables' shape, compiled on first use; None: the executor answers."""
+    def plan(self, op: Operation, variables: VariableValues, signed_in: bool) -> Plan | str:
+        """The plan for these variables' shape, compiled on first use; else why the executor answers."""
         key = (signed_in, shape_of(op.operation, variables.coerced, self.schema))
         found = op.plans.get(key)
         if found is not None:
-            return found if isinstance(found, Plan) else None
+            return found
         try:
             plan = compile_operation(self.schema, op.document, op.operation, variables, signed_in)
         except Unsupported as exc:
             log.debug("not compiled (%s): %s", op.name, exc)
-            op.plans[key] = str(exc)
-            return None
+            op.plans[key] = f"not compiled: {exc}"
+            return op.plans[key]
         except ApiError:
-            return None  # a bad argument value: the executor reports it; the next values may be fine
+            return "arguments"  # a bad value: the executor reports it; the next values may be fine
         op.plans[key] = plan
         if len(op.plans) > PLANS_PER_OPERATION:
             op.plans.popitem(last=False)

@@ -155,6 +155,25 @@ def _personal_record(b, alias: str, sel) -> str:
     )
 
 
+def _most_reps_at_weight(b, alias: str, sel) -> str:
+    """MostRepsSetByUserExerciseWeightLoader: the viewer's set with the most reps at `weight` or heavier."""
+    def kilograms(args) -> Decimal:
+        kg = to_kg(args["weight"], args.get("unit") or "kg")
+        if kg is None or not 0 <= kg <= 2000:
+            raise BadUserInput("'weight' must be between 0 and 2000 kg", field="weight")
+        return Decimal(str(round(kg, 3)))
+
+    weight = sel.param("numeric", kilograms)
+    if not b.signed_in:
+        return "NULL::json"
+    s = b.alias()
+    return (
+        f"(SELECT {b.object('SetLog', s, sel.details)} FROM set_logs {s} WHERE {s}.user_id = %(viewer)s::uuid "
+        f"AND {s}.exercise_id = {alias}.id AND {s}.weight_kg >= {weight} AND {s}.set_type <> 'warmup' AND {s}.reps > 0 "
+        f"ORDER BY {s}.reps DESC, {s}.completed_at, {s}.id LIMIT 1)"
+    )
+
+
 def _contributions(b, alias: str, sel) -> str:
     """Each muscle's share, largest first, then by the stored muscle name (as Python sorts them)."""
     kv = b.alias()
@@ -172,6 +191,7 @@ declare(Exercise, table="exercises", owner="owner_id", unowned_is_public=True, f
     "nameEn": Col("name"),
     "nameHe": Col("name_he"),
     "personalRecord": Expr(_personal_record),
+    "mostRepsAtWeight": Expr(_most_reps_at_weight),
     "muscleContributions": Expr(_contributions),
 })
 declare(MuscleContribution, table=None, fields={

@@ -99,8 +99,8 @@ class CompiledLane:
         if auth_error is not None:
             return self.fallback(op.name, "token")
         plan = self.plans.plan(op, variables, viewer_id is not None)
-        if plan is None:
-            return self.fallback(op.name, "not compiled")
+        if isinstance(plan, str):
+            return self.fallback(op.name, plan)
         try:
             params = plan.bind(variables, viewer_id, session_id)
         except Exception:  # noqa: BLE001 - a bad argument: the executor reports it
