@@ -40,6 +40,8 @@ OWNER_COLUMN: dict[type, str | None] = {
     models.UserAchievement: "user_id",
     models.Goal: "user_id",
     models.Achievement: None,
+    models.SkillExercise: None,  # the skill ladder is public
+    models.UserSkillProgress: "user_id",
 }
 
 
