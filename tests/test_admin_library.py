@@ -19,6 +19,7 @@ from sqlalchemy import text
 from db.engine import create_engine, create_sessionmaker
 from db.library import load_exercise_library
 from db.seed import load_library
+from db.skill_ladder import load_skill_ladder
 from server.admin import NoSuchAccount, make_admin
 from server.app import create_app
 from server.settings import ROOT
