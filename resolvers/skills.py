@@ -22,7 +22,7 @@ from sqlalchemy import text
 from domain import skills
 from live import events
 from loaders.skills import Catalogue, SkillCatalogueLoader, SkillExerciseByIdLoader, SkillStandingByUserIdLoader
-from resolvers.access import coached_athletes, readable
+from resolvers.access import acting_for, readable
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, NotFound
 
@@ -237,11 +237,7 @@ async def set_prescription(
 ) -> Any:
     """Set the athlete's current prescription of a step: the athlete themself, or their accepted coach."""
     viewer = await ctx.require_viewer()
-    athlete = viewer.id
-    if for_user_id is not None and for_user_id != viewer.id:
-        if for_user_id not in await coached_athletes(ctx):
-            raise NotFound("User", field="userId")
-        athlete = for_user_id
+    athlete = await acting_for(ctx, viewer.id, for_user_id, "userId")
     step = await ctx.loaders.get(SkillExerciseByIdLoader).load(step_id)
     if step is None:
         raise NotFound("SkillExercise", field="skillExerciseId")

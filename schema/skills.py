@@ -52,38 +52,33 @@ class SkillPrescription:
         return self.value.rest_seconds
 
 
-@strawberry.type(description="A level of the skill ladder, 0 (Foundation) to 5 (Expert).")
-class SkillLevel:
+@strawberry.type
+class _Translated:
+    """A catalogue row named and described in English and Hebrew (`name_he`, `description_he`)."""
+
     row: strawberry.Private[Any]
 
+    @strawberry.field(description="The name in `lang`, else in the viewer's language.")
+    async def name(self, info: Info, lang: Language | None = None) -> str:
+        return await _in(info, lang, self.row, "name")
+
+    @strawberry.field(description="What it is about, in `lang`, else in the viewer's language.")
+    async def description(self, info: Info, lang: Language | None = None) -> str:
+        return await _in(info, lang, self.row, "description")
+
+
+@strawberry.type(description="A level of the skill ladder, 0 (Foundation) to 5 (Expert).")
+class SkillLevel(_Translated):
     @strawberry.field(description="0-5.")
     def level(self) -> int:
         return self.row.level
 
-    @strawberry.field(description="The name in `lang`, else in the viewer's language.")
-    async def name(self, info: Info, lang: Language | None = None) -> str:
-        return await _in(info, lang, self.row, "name")
-
-    @strawberry.field(description="What the level is about, in `lang`, else in the viewer's language.")
-    async def description(self, info: Info, lang: Language | None = None) -> str:
-        return await _in(info, lang, self.row, "description")
-
 
 @strawberry.type(description="A movement category of the skill ladder: PUSH, PULL or SQUAT.")
-class SkillCategory:
-    row: strawberry.Private[Any]
-
+class SkillCategory(_Translated):
     @strawberry.field(description='The code inputs take, e.g. "PUSH".')
     def code(self) -> str:
         return self.row.code.upper()
-
-    @strawberry.field(description="The name in `lang`, else in the viewer's language.")
-    async def name(self, info: Info, lang: Language | None = None) -> str:
-        return await _in(info, lang, self.row, "name")
-
-    @strawberry.field(description="What it trains, in `lang`, else in the viewer's language.")
-    async def description(self, info: Info, lang: Language | None = None) -> str:
-        return await _in(info, lang, self.row, "description")
 
 
 @strawberry.type(description="A step of the skill ladder: an exercise on one level of one category, with its default prescription (public).")
