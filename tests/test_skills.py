@@ -11,6 +11,8 @@ from sqlalchemy import text
 from db.seed import load_library
 from domain import skills as rules
 from live.events import encode_event_id
+from resolvers.ids import parse_global_id
+from server.backfill import backfill
 from tests.stories import finish, log_set, start_workout
 from tests.test_authorization import coach_of
 from tests.wsclient import TRANSPORT_WS, WsClient
@@ -196,7 +198,7 @@ async def test_todays_plan_starts_below_the_defaults_and_a_session_shows_planned
     assert (error["extensions"]["code"], error["extensions"]["field"]) == ("BAD_USER_INPUT", "fromSkillPlan")
 
 
-async def test_mastery_comes_from_a_finished_workout_and_follows_its_sets(client, register):
+async def test_mastery_comes_from_a_finished_workout_and_follows_its_sets(client, register, app):
     athlete = await register()
     incline = (await steps(client, "PUSH", 0))[1]
     assert targets(incline) == [10, 10, 8]
@@ -226,6 +228,14 @@ async def test_mastery_comes_from_a_finished_workout_and_follows_its_sets(client
     assert (back["mastered"], back["masteredIn"]["id"]) == (True, first)
     # The first mastery's award stays, as every award does; an abandoned workout never masters anything.
     assert "FIRST_SKILL_MASTERED" in await codes(client, athlete.token)
+    # `make backfill` derives the same masteries from the sets alone.
+    async with app.state.sessionmaker.begin() as session:
+        await session.execute(text("UPDATE user_skill_progress SET mastered_at = NULL, mastered_session_id = NULL WHERE user_id = :u"),
+                              {"u": parse_global_id(athlete.id)[1]})
+    assert (await progress(client, athlete.token, incline["id"]))["mastered"] is False
+    await backfill(app.state.sessionmaker, [parse_global_id(athlete.id)[1]])
+    assert await progress(client, athlete.token, incline["id"]) == back
+
     other = await register()
     dropped = (await start_workout(client, other.token))["id"]
     await perform(client, other.token, dropped, incline, [10, 10, 10])
