@@ -366,3 +366,23 @@ async def test_daily_summaries_follow_the_users_time_zone(client, register):
     ended = datetime.fromisoformat((await finish(client, athlete.token, session))["endedAt"]).astimezone(ZoneInfo(tz)).date()
     today = (await client.data(DAILY, {"from": str(ended), "to": str(ended)}, athlete.token))["viewer"]["stats"]["dailySummaries"]
     assert [(d["date"], d["exercisesMastered"], d["holdSeconds"]) for d in today] == [(str(ended), 1, sum(targets(hang)))]
+
+
+COACHED = f"""query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on User {{
+  skillPlan {{ level {{ name }} canAdvance exercises {PROGRESS} }} skillProgress {{ mastered }} }} }} }}"""
+
+
+async def test_a_coach_reads_many_athletes_standings_in_as_many_statements_as_one(client, register, sql_counter):
+    coach = await register(role="COACH")
+    athletes = [await register() for _ in range(3)]
+    for athlete in athletes:
+        await coach_of(client, coach, athlete)
+    await client.data(SET_LEVEL, {"c": "PULL", "l": 3}, athletes[2].token)
+    counts = []
+    for group in (athletes[:1], athletes):
+        sql_counter.reset()
+        found = (await client.data(COACHED, {"ids": [a.id for a in group]}, coach.token))["nodes"]
+        counts.append(sql_counter.count)
+        assert len(found) == len(group) and all(len(user["skillPlan"]) == 3 for user in found)
+    assert 0 < counts[0] == counts[1], sql_counter.statements
+    assert [s["level"]["name"] for s in found[2]["skillPlan"]] == ["Foundation", "Intermediate", "Foundation"]
