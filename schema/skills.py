@@ -183,6 +183,17 @@ class SkillStanding:
         return self.value.can_advance
 
 
+async def skill_plan_of(info: Info, user: Any) -> list[SkillStanding]:
+    return [SkillStanding(value=s) for s in await skills.standings(info.context, user)]
+
+
+async def skill_progress_of(info: Info, user: Any, category: str | None, level: int | None) -> list[SkillProgress]:
+    code = skills.category_code(await skills.catalogue(info.context), category, "category")
+    skills.level_number(level, "level")
+    return [SkillProgress(value=p) for p in await skills.progress_of(info.context, user)
+            if (code is None or p.step.category == code) and (level is None or p.step.level == level)]
+
+
 @strawberry.type(description="A step planned for a session started from the skill plan, against what was done.")
 class PlannedSkillExercise:
     row: strawberry.Private[Any]

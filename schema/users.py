@@ -20,7 +20,7 @@ from loaders.records import (
 )
 from loaders.workouts import SessionFilterSpec, WorkoutSessionCountByUserIdLoader, WorkoutSessionPageByUserIdLoader
 from loaders.users import UserByIdLoader, UserProgressByUserIdLoader
-from resolvers import accounts, coaching, skills
+from resolvers import accounts, coaching
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.ids import decode_id, encode_id
 from resolvers.pagination import page_request
@@ -31,7 +31,7 @@ from schema.goals import Goal, GoalStatus
 from schema.organizations import Organization, organizations_of
 from schema.programs import Program
 from schema.records import PersonalRecord, UserAchievement
-from schema.skills import SkillProgress, SkillStanding
+from schema.skills import SkillProgress, SkillStanding, skill_plan_of, skill_progress_of
 from schema.stats import StatsRange, UserStats
 from schema.training import TrainingProgress
 from schema.workouts import WorkoutSession
@@ -259,14 +259,11 @@ class User(relay.Node):
         description="Today's skill session: each category at the user's level, its exercises with the user's current prescriptions."
     )
     async def skill_plan(self, info: Info) -> list[SkillStanding]:
-        return [SkillStanding(value=s) for s in await skills.standings(info.context, self.row)]
+        return await skill_plan_of(info, self.row)
 
     @strawberry.field(description="The user on every step of the skill ladder (prescription, mastery); `category` and `level` narrow it.")
     async def skill_progress(self, info: Info, category: str | None = None, level: int | None = None) -> list[SkillProgress]:
-        code = skills.category_code(await skills.catalogue(info.context), category, "category")
-        skills.level_number(level, "level")
-        return [SkillProgress(value=p) for p in await skills.progress_of(info.context, self.row)
-                if (code is None or p.step.category == code) and (level is None or p.step.level == level)]
+        return await skill_progress_of(info, self.row, category, level)
 
     @strawberry.field(
         description="Training statistics over `range` (local days in the user's time zone), bucketed by `groupBy`: "
