@@ -14,6 +14,7 @@ from loaders.goals import GoalByIdLoader
 from loaders.organizations import OrganizationByIdLoader
 from loaders.programs import ProgramByIdLoader, ProgramDayByIdLoader, ProgramExerciseByIdLoader
 from loaders.records import AchievementByIdLoader, PersonalRecordByIdLoader, UserAchievementByIdLoader
+from loaders.skills import SkillExerciseByIdLoader
 from loaders.users import UserByIdLoader
 from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
 from resolvers.errors import BadUserInput, NotFound
@@ -28,6 +29,7 @@ from schema.goals import Goal
 from schema.organizations import Organization
 from schema.programs import Program, ProgramDay, ProgramExercise
 from schema.records import Achievement, PersonalRecord, UserAchievement
+from schema.skills import SkillExercise, SkillLadder
 from schema.users import User
 from schema.workouts import SetLog, WorkoutSession
 
@@ -46,6 +48,7 @@ NODE_TYPES: dict[str, tuple[type, Any]] = {
     "UserAchievement": (UserAchievementByIdLoader, UserAchievement),
     "Goal": (GoalByIdLoader, Goal),
     "Organization": (OrganizationByIdLoader, Organization),
+    "SkillExercise": (SkillExerciseByIdLoader, SkillExercise),
 }
 
 
@@ -111,6 +114,10 @@ class Query:
         )
         page = await exercise_page(info.context, spec, request)
         return build_connection(page, request, Exercise.from_row, lambda r: (r.name, r.id), lambda: exercise_count(info.context, spec))
+
+    @strawberry.field(description="The bodyweight skill ladder: levels 0-5, categories, and each level's exercises with default prescriptions.")
+    def skill_ladder(self) -> SkillLadder:
+        return SkillLadder()
 
     @strawberry.field(description="One exercise by ID (library or your own).")
     async def exercise(self, info: Info, id: strawberry.ID) -> Exercise | None:

@@ -33,6 +33,7 @@ from schema.goals import Goal, GoalStatus
 from schema.organizations import Organization, organizations_of
 from schema.programs import Program
 from schema.records import PersonalRecord, UserAchievement
+from schema.skills import SkillProgress, SkillStanding, skill_plan_of, skill_progress_of
 from schema.stats import StatsRange, UserStats
 from schema.training import TrainingProgress
 from schema.workouts import WorkoutSession
@@ -255,6 +256,16 @@ class User(relay.Node):
             info, GoalPageByUserIdLoader, GoalCountByUserIdLoader, spec, Goal.from_row,
             lambda r: (r.created_at, r.id), (first, after, last, before),
         )
+
+    @strawberry.field(
+        description="Today's skill session: each category at the user's level, its exercises with the user's current prescriptions."
+    )
+    async def skill_plan(self, info: Info) -> list[SkillStanding]:
+        return await skill_plan_of(info, self.row)
+
+    @strawberry.field(description="The user on every step of the skill ladder (prescription, mastery); `category` and `level` narrow it.")
+    async def skill_progress(self, info: Info, category: str | None = None, level: int | None = None) -> list[SkillProgress]:
+        return await skill_progress_of(info, self.row, category, level)
 
     @strawberry.field(
         description="Training statistics over `range` (local days in the user's time zone), bucketed by `groupBy`: "

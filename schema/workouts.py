@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -30,6 +30,9 @@ from schema.connection import Connection, build_connection
 from schema.enums import SetType, WeightUnit, WorkoutStatus
 from schema.exercises import Exercise
 from schema.programs import PRESCRIPTION_SQL, Prescription, ProgramDay
+
+if TYPE_CHECKING:
+    from schema.skills import PlannedSkillExercise
 
 
 @strawberry.type(description="An exercise planned for a session, copied from its program day when the workout started.")
@@ -199,6 +202,12 @@ class WorkoutSession(relay.Node):
         # A set may name an exercise the viewer can no longer read (a coach's set on their
         # former athlete's custom exercise): the rule applies here as on every link.
         return [Exercise.from_row(r) for r in rows if await can_read(info.context, r)]
+
+    @strawberry.field(description="The skill steps planned for this session (started from the skill plan), each against what was done.")
+    async def skill_exercises(self, info: Info) -> list[Annotated["PlannedSkillExercise", strawberry.lazy("schema.skills")]]:
+        from schema.skills import planned_skill_exercises
+
+        return await planned_skill_exercises(info, self.row.id)
 
     @strawberry.field(description="Set count, reps, volume and duration of the session.")
     async def totals(self, info: Info) -> WorkoutTotals:
