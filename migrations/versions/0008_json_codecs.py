@@ -5,12 +5,12 @@ numbers, timestamps, global IDs and cursors exactly the text the Python resolver
 (compiler/codecs.py says which Python rule each one follows).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 from alembic import op
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
