@@ -39,6 +39,8 @@ EXECUTOR_ONLY = {
     "Goal.progress": "measured from the sets by loaders/goals.py",
     "PersonalRecord.history": "derived from the sets by resolvers/records.py",
     "WorkoutTotals.durationSeconds": "reads the clock while a workout runs",
+    "User.skillProgress": "prescriptions default from the ladder's rule in domain/skills.py",
+    "WorkoutSession.skillExercises": "completion is judged by the rule in domain/skills.py",
 }
 
 
