@@ -50,8 +50,11 @@ pgbouncer:
 	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null)
 
+# The whole suite on each read path: compiled (every compiled answer checked against the
+# executor's) and the executor alone.
 test: install chromium pgbouncer
-	$(PY) -m pytest $(PYTEST_ARGS)
+	READ_PATH=compiled $(PY) -m pytest $(PYTEST_ARGS)
+	READ_PATH=executor $(PY) -m pytest $(PYTEST_ARGS)
 
 BENCH_NODE := bench/node/node_modules/.package-lock.json
 
@@ -73,6 +76,7 @@ clean:
 bench: install $(BENCH_NODE)
 	$(PY) -c "import matplotlib" 2>/dev/null || $(PY) -m pip install --quiet --editable '.[test,bench]'
 	$(PY) -m bench $(BENCH_ARGS)
+	$(PY) -m bench.compiled $(COMPILED_BENCH_ARGS)
 
 # `make bench-floors`: what HTTP, Strawberry and graphql-core cost before RepGraph's own code
 # runs, the efficiency ceilings that leaves on this machine, and one process's logSet capacity.
