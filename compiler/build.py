@@ -183,10 +183,8 @@ class Build:
                     raise Unsupported(f"{graphql_type.name}.{name} has no SQL")
                 sel = Selected(self, graphql_type, name, details, graphql_type.fields[name])
                 value = spec.sql(self, alias, sel)
-            pairs.append(f"{codecs.literal(key)}, {value}")
-        if len(pairs) > 50:  # json_build_object takes 100 arguments
-            raise Unsupported("more than 50 fields on one object")
-        return "json_build_object(" + ", ".join(pairs) + ")"
+            pairs.append((key, value))
+        return codecs.json_object(pairs)
 
     # --- roots ----------------------------------------------------------------------------
 

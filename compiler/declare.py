@@ -19,14 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from compiler import codecs
+from compiler import Unsupported, codecs  # noqa: F401 - Unsupported is raised by declarations
 
 if TYPE_CHECKING:
     from compiler.build import Build, Selected
-
-
-class Unsupported(Exception):
-    """The operation asks for something the compiler does not cover: it runs on the executor."""
 
 
 @dataclass
