@@ -65,7 +65,13 @@ class Selected:
     field_def: Any
 
     def args(self, variables: VariableValues) -> dict[str, Any]:
-        return get_argument_values(self.field_def, self.details[0].node, variables)
+        """The field's coerced arguments; computed once per request however many parameters read them."""
+        memo = self.__dict__.get("_memo")
+        if memo is not None and memo[0] is variables:
+            return memo[1]
+        args = get_argument_values(self.field_def, self.details[0].node, variables)
+        self.__dict__["_memo"] = (variables, args)
+        return args
 
     def arg(self, name: str) -> Any:
         """The argument's value for this request (shape decisions only: see `param`)."""
@@ -77,7 +83,15 @@ class Selected:
 
     def param(self, cast: str, get: Callable[[dict[str, Any]], Any]) -> str:
         """A bind parameter computed from this field's arguments for every request."""
-        return self.build.param(cast, lambda variables: get({k: _plain(v) for k, v in self.args(variables).items()}))
+        return self.build.param(cast, lambda variables: get(self.plain_args(variables)))
+
+    def plain_args(self, variables: VariableValues) -> dict[str, Any]:
+        memo = self.__dict__.get("_plain")
+        if memo is not None and memo[0] is variables:
+            return memo[1]
+        plain = {k: _plain(v) for k, v in self.args(variables).items()}
+        self.__dict__["_plain"] = (variables, plain)
+        return plain
 
 
 def _plain(value: Any) -> Any:
