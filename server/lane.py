@@ -37,8 +37,10 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
 class CompiledLane:
-    def __init__(self, view: Any, state: Any, plans: PlanCache) -> None:
+    def __init__(self, view: Any, state: Any, plans: PlanCache, tracer_provider: Any = None) -> None:
         self.view = view
+        # Compiled operations get a span of their own (the executor's come from Strawberry's extension).
+        self.tracer = tracer_provider.get_tracer("repgraph.compiler") if tracer_provider is not None else None
         self.state = state
         self.plans = plans
         self.verified = 0  # compiled answers compared with the executor's (read_path_verify)
@@ -74,6 +76,8 @@ class CompiledLane:
             if differs is not None:
                 return await _send(send, 500, differs, "application/json")
         self.observe(name, started, viewer_id)
+        if self.tracer is not None:
+            self.trace(name, started, plan_sql)
         accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")
         await _send(send, 200, payload, GRAPHQL_RESPONSE if prefers_graphql_response(accept) else "application/json")
 
@@ -139,6 +143,14 @@ class CompiledLane:
                 extra={"operation": name, "operation_type": "query", "user_id": str(viewer_id) if viewer_id else None, "duration_ms": round(duration * 1000, 2),
                        "outcome": "ok", "sql_statements": 1, "error_codes": None, "read_path": "compiled"},
             )
+
+    def trace(self, name: str | None, started: float, sql: str) -> None:
+        start_ns = time.time_ns() - int((time.perf_counter() - started) * 1e9)
+        span = self.tracer.start_span(f"GraphQL Query: {name}" if name else "GraphQL Query", start_time=start_ns)
+        span.set_attribute("component", "graphql")
+        span.set_attribute("graphql.read_path", "compiled")
+        span.set_attribute("db.statement", sql[:2000])
+        span.end()
 
     async def verify(self, scope, body: bytes, compiled: bytes) -> bytes | None:
         """The executor's answer to the same request; None when it equals the compiled one."""
