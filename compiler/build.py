@@ -113,12 +113,37 @@ class Build:
     uses_grants: bool = False
     checks: list[str] = field(default_factory=list)
     _aliases: int = 0
+    # To-one links become LEFT JOINs of the FROM that defines their parent's alias:
+    # alias → the alias owning that FROM, and each owner's joins in order.
+    _owners: dict[str, str] = field(default_factory=dict)
+    _joins: dict[str, list[str]] = field(default_factory=dict)
 
     # --- naming -------------------------------------------------------------------------
 
     def alias(self) -> str:
         self._aliases += 1
         return f"t{self._aliases}"
+
+    def open(self, alias: str) -> str:
+        """`alias` names rows of a FROM that its to-one links may join (see `joins`)."""
+        self._owners[alias] = alias
+        self._joins[alias] = []
+        return alias
+
+    def joins(self, alias: str) -> str:
+        """The LEFT JOINs the objects over `alias` asked for: call after building them."""
+        joins = self._joins.pop(alias, [])
+        return "".join(" " + j for j in joins)
+
+    def join(self, parent: str, table: str, on: str) -> str | None:
+        """A row of `table` joined to `parent`'s FROM (None when that FROM takes no joins)."""
+        owner = self._owners.get(parent)
+        if owner is None or owner not in self._joins:
+            return None
+        alias = self.alias()
+        self._owners[alias] = owner
+        self._joins[owner].append(f"LEFT JOIN {table} {alias} ON {on.replace('{alias}', alias)}")
+        return alias
 
     def param(self, cast: str, get: Getter) -> str:
         name = f"p{len(self.getters)}"
@@ -205,12 +230,9 @@ class Build:
     def lookup(self, type_name: str, key_param: str, details: list[FieldDetails]) -> str:
         """One object by id through the access rule; null (and `ok` false) when hidden or missing."""
         declared = self.type_sql(type_name)
-        a = self.alias()
-        expr = (
-            f"(SELECT {self.object(type_name, a, details)} FROM {declared.table} {a} "
-            f"WHERE {a}.id = {key_param} AND {self.access(declared, a)})"
-        )
-        return expr
+        a = self.open(self.alias())
+        obj = self.object(type_name, a, details)
+        return f"(SELECT {obj} FROM {declared.table} {a}{self.joins(a)} WHERE {a}.id = {key_param} AND {self.access(declared, a)})"
 
 
 def compile_operation(schema: GraphQLSchema, document: Any, operation: OperationDefinitionNode,
@@ -276,8 +298,9 @@ GRANTS = (
 def _viewer(b: Build, sel: Selected):
     if not b.signed_in:
         return "NULL::json", None
-    a = b.alias()
-    return f"(SELECT {b.object('User', a, sel.details)} FROM users {a} WHERE {a}.id = {VIEWER})", None
+    a = b.open(b.alias())
+    obj = b.object("User", a, sel.details)
+    return f"(SELECT {obj} FROM users {a}{b.joins(a)} WHERE {a}.id = {VIEWER})", None
 
 
 def _node_type(b: Build, global_id: str, field_name: str) -> str:
@@ -342,7 +365,7 @@ def connection(b: Build, conn: Conn, parent: str | None, sel: Selected) -> str:
     now = request({k: _plain(v) for k, v in sel.args(b.variables).items()})
     backward, has_cursor = now.backward, now.cursor is not None
     limit = sel.param("int", lambda args: request(args).limit)
-    a = b.alias()
+    a = b.open(b.alias())
     where = [] if conn.parent_fk is None else [f"{a}.{conn.parent_fk} = {parent}.id"]
     where += conn.filters(b, a, sel) if conn.filters else []
 
@@ -425,4 +448,4 @@ def connection(b: Build, conn: Conn, parent: str | None, sel: Selected) -> str:
         else:
             raise Unsupported(f"{connection_type.name}.{name}")
         pairs.append(f"{codecs.literal(key)}, {value}")
-    return f"(SELECT json_build_object({', '.join(pairs)}){' FROM ' + rows if aggregates else ''})"
+    return f"(SELECT json_build_object({', '.join(pairs)}){' FROM ' + rows + b.joins(a) if aggregates else ''})"
