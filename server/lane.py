@@ -47,6 +47,7 @@ class CompiledLane:
         self.differences: list[dict] = []
         # With read_path_verify: each query document seen → "compiled" or why the executor answered it.
         self.outcomes: dict[str, str] = {}
+        self.counters: dict[str | None, tuple] = {}  # each operation's metric children, looked up once
         self.last_reason = ""
         if state.settings.read_path_verify:
             LANES.add(self)
@@ -132,10 +133,18 @@ class CompiledLane:
         duration = time.perf_counter() - started
         metrics = self.state.metrics
         if metrics is not None:
-            label = metrics.operation_name(name)
-            metrics.read_path.labels(label, "compiled").inc()
-            metrics.operations.labels(label, "query", "ok").inc()
-            metrics.latency.labels(label, "query").observe(duration)
+            counted = self.counters.get(name)
+            if counted is None:
+                if len(self.counters) > 1000:  # names are the clients' choice: keep the memo bounded
+                    self.counters.clear()
+                label = metrics.operation_name(name)
+                counted = self.counters[name] = (
+                    metrics.read_path.labels(label, "compiled"), metrics.operations.labels(label, "query", "ok"),
+                    metrics.latency.labels(label, "query"),
+                )
+            counted[0].inc()
+            counted[1].inc()
+            counted[2].observe(duration)
             metrics.sql.observe(1)
         if log.isEnabledFor(logging.INFO):
             log.info(
