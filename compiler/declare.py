@@ -52,12 +52,12 @@ def camel(name: str) -> str:
 
 @dataclass(frozen=True)
 class Col:
-    """A column, encoded by the field's GraphQL type (times, dates, floats, enums, lists)."""
+    """A column; the compiler writes it as the field's GraphQL type prints (times, dates, floats, enums, lists)."""
 
     column: str
 
     def sql(self, b: Build, alias: str, sel: Selected) -> str:
-        return b.encode(f"{alias}.{self.column}", sel.field_def.type)
+        return f"{alias}.{self.column}"
 
 
 def columns(*names: str) -> dict[str, Col]:
@@ -67,7 +67,8 @@ def columns(*names: str) -> dict[str, Col]:
 
 @dataclass(frozen=True)
 class Expr:
-    """Any SQL over the row: `fn(build, alias, selected) → SQL`."""
+    """Any SQL over the row: `fn(build, alias, selected) → SQL`: a value for a scalar or enum field (written
+    as its type prints), JSON text for an object or a list of objects."""
 
     fn: Callable[[Build, str, Selected], str]
 
@@ -93,11 +94,11 @@ class One:
         on = "{alias}.id = " + f"{alias}.{self.fk}"
         joined = b.join(alias, target.table, on + (" AND " + b.access(target, "{alias}") if self.checked else ""))
         if joined is not None:  # a LEFT JOIN of the parent's rows: no subquery per row
-            return f"(CASE WHEN {joined}.id IS NULL THEN NULL ELSE {b.object(self.type_name, joined, sel.details)} END)"
-        a = b.open(b.alias())
-        obj = b.object(self.type_name, a, sel.details)
-        where = on.replace("{alias}", a) + (" AND " + b.access(target, a) if self.checked else "")
-        return f"(SELECT {obj} FROM {target.table} {a}{b.joins(a)} WHERE {where})"
+            return f"(CASE WHEN {joined}.id IS NULL THEN 'null' ELSE {b.object(self.type_name, joined, sel.details)} END)"
+        return b.one(
+            self.type_name, target.table,
+            lambda a: on.replace("{alias}", a) + (" AND " + b.access(target, a) if self.checked else ""), sel.details,
+        )
 
 
 @dataclass(frozen=True)
@@ -109,13 +110,9 @@ class Many:
     order: tuple[str, ...] = ("position",)
 
     def sql(self, b: Build, alias: str, sel: Selected) -> str:
-        target = b.type_sql(self.type_name)
-        a = b.open(b.alias())
-        order = ", ".join(f"{a}.{c}" for c in self.order)
-        obj = b.object(self.type_name, a, sel.details)
-        return (
-            f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]') "
-            f"FROM {target.table} {a}{b.joins(a)} WHERE {a}.{self.parent_fk} = {alias}.id)"
+        return b.many(
+            self.type_name, b.type_sql(self.type_name).table, lambda a: f"{a}.{self.parent_fk} = {alias}.id", sel.details,
+            lambda a: ", ".join(f"{a}.{c}" for c in self.order),
         )
 
 
@@ -128,9 +125,7 @@ class Nested:
     source: str
 
     def sql(self, b: Build, alias: str, sel: Selected) -> str:
-        a = b.open(b.alias())
-        obj = b.object(self.type_name, a, sel.details)
-        return f"(SELECT {obj} FROM {self.source.format(parent=alias)} {a}{b.joins(a)})"
+        return b.one(self.type_name, self.source.format(parent=alias), lambda a: "true", sel.details)
 
 
 @dataclass(frozen=True)

@@ -147,11 +147,11 @@ def _name(b, alias: str, sel) -> str:
 def _personal_record(b, alias: str, sel) -> str:
     """The viewer's own current record of `kind` on this exercise (null when signed out)."""
     if not b.signed_in:
-        return "NULL::json"
-    r = b.alias()
-    return (
-        f"(SELECT {b.object('PersonalRecord', r, sel.details)} FROM personal_records {r} WHERE {r}.user_id = %(viewer)s::uuid "
-        f"AND {r}.exercise_id = {alias}.id AND {r}.kind = {codecs.literal(sel.enum_arg('kind'))})"
+        return "'null'"
+    kind = codecs.literal(sel.enum_arg("kind"))
+    return b.one(
+        "PersonalRecord", "personal_records",
+        lambda r: f"{r}.user_id = %(viewer)s::uuid AND {r}.exercise_id = {alias}.id AND {r}.kind = {kind}", sel.details,
     )
 
 
@@ -165,21 +165,20 @@ def _most_reps_at_weight(b, alias: str, sel) -> str:
 
     weight = sel.param("numeric", kilograms)
     if not b.signed_in:
-        return "NULL::json"
-    s = b.alias()
-    return (
-        f"(SELECT {b.object('SetLog', s, sel.details)} FROM set_logs {s} WHERE {s}.user_id = %(viewer)s::uuid "
-        f"AND {s}.exercise_id = {alias}.id AND {s}.weight_kg >= {weight} AND {s}.set_type <> 'warmup' AND {s}.reps > 0 "
-        f"ORDER BY {s}.reps DESC, {s}.completed_at, {s}.id LIMIT 1)"
+        return "'null'"
+    return b.one(
+        "SetLog", "set_logs",
+        lambda s: f"{s}.user_id = %(viewer)s::uuid AND {s}.exercise_id = {alias}.id AND {s}.weight_kg >= {weight} "
+        f"AND {s}.set_type <> 'warmup' AND {s}.reps > 0",
+        sel.details, tail=lambda s: f" ORDER BY {s}.reps DESC, {s}.completed_at, {s}.id LIMIT 1",
     )
 
 
 def _contributions(b, alias: str, sel) -> str:
     """Each muscle's share, largest first, then by the stored muscle name (as Python sorts them)."""
-    kv = b.alias()
-    return (
-        f"(SELECT coalesce(json_agg({b.object('MuscleContribution', kv, sel.details)} "
-        f"ORDER BY ({kv}.value)::numeric DESC, {kv}.key COLLATE \"C\"), '[]') FROM jsonb_each({alias}.muscle_contributions) {kv})"
+    return b.many(
+        "MuscleContribution", f"jsonb_each({alias}.muscle_contributions)", lambda kv: "true", sel.details,
+        lambda kv: f"({kv}.value)::numeric DESC, {kv}.key COLLATE \"C\"",
     )
 
 
@@ -196,5 +195,5 @@ declare(Exercise, table="exercises", owner="owner_id", unowned_is_public=True, f
 })
 declare(MuscleContribution, table=None, fields={
     "muscle": Col("key"),
-    "share": Expr(lambda b, alias, sel: codecs.number(f"({alias}.value)::numeric")),
+    "share": Expr(lambda b, alias, sel: f"({alias}.value)::numeric"),
 })

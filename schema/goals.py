@@ -230,7 +230,7 @@ class GoalMutations:
 def _target(b, alias: str, sel) -> str:
     kinds = ", ".join(codecs.literal(k) for k in sorted(WEIGHT_KINDS))
     weight = codecs.weight(f"{alias}.target_value", sel.enum_arg("unit"))
-    return f"(CASE WHEN {alias}.kind IN ({kinds}) THEN {weight} ELSE {codecs.number(f'{alias}.target_value')} END)"
+    return f"(CASE WHEN {alias}.kind IN ({kinds}) THEN {weight} ELSE {alias}.target_value END)"
 
 
 def _today(alias: str) -> str:

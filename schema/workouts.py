@@ -260,13 +260,11 @@ async def attach_exercises(info: Info, sets: list[SetLog]) -> None:
 
 def _session_exercises(b, alias: str, sel) -> str:
     """`WorkoutSession.exercises`: distinct exercises in the order first performed, each through the rule."""
-    e, first = b.alias(), b.alias()
-    return (
-        f"(SELECT coalesce(json_agg({b.object('Exercise', e, sel.details)} ORDER BY {first}.position), '[]') "
-        f"FROM (SELECT exercise_id, min(position) AS position FROM set_logs WHERE session_id = {alias}.id "
-        f"GROUP BY exercise_id) {first} JOIN exercises {e} ON {e}.id = {first}.exercise_id "
-        f"WHERE {b.access(b.type_sql('Exercise'), e)})"
+    firsts = (
+        f"(SELECT e.*, f.position AS first_position FROM (SELECT exercise_id, min(position) AS position FROM set_logs "
+        f"WHERE session_id = {alias}.id GROUP BY exercise_id) f JOIN exercises e ON e.id = f.exercise_id)"
     )
+    return b.many("Exercise", firsts, lambda e: b.access(b.type_sql("Exercise"), e), sel.details, lambda e: f"{e}.first_position")
 
 
 # The aggregates of TotalsBySessionIdLoader, one row per session.
