@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import gc
 import logging
 import os
 import time
+from collections.abc import Iterator
 
 import uvicorn
 
@@ -20,11 +23,12 @@ log = logging.getLogger("repgraph")
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m server")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "demo", "backfill", "make-admin"])
-    parser.add_argument("login", nargs="?", help="make-admin: the account's username or e-mail")
+    parser.add_argument("command", nargs="?", default="serve",
+                        choices=["serve", "migrate", "demo", "backfill", "make-admin", "service-key", "revoke-service-key"])
+    parser.add_argument("login", nargs="?", help="make-admin: the account's username or e-mail; service-key: the key's name")
     args = parser.parse_args()
-    if args.command == "make-admin" and not args.login:
-        parser.error("make-admin needs the account's username or e-mail")
+    if args.command in ("make-admin", "service-key", "revoke-service-key") and not args.login:
+        parser.error(f"{args.command} needs a name")
     started = time.perf_counter()
     settings = Settings.from_env()
     logs.configure(settings.log_level, settings.log_format)
@@ -35,11 +39,6 @@ def main() -> None:
     if args.command == "migrate":
         log.info("database migrated and exercise library loaded")
         return
-    if args.command == "demo":
-        from db.demo import load_demo
-
-        load_demo(url)
-        return
     if args.command == "make-admin":
         from server.admin import NoSuchAccount, make_admin
 
@@ -49,9 +48,43 @@ def main() -> None:
             raise SystemExit(str(exc)) from None
         return
     if args.command == "backfill":
-        from server.backfill import run
+        from server.backfill import run as backfill
 
-        run(url)
+        backfill(url)
+        return
+    with embedded_mongo(settings) as settings:
+        run(args, settings, url, started)
+
+
+@contextlib.contextmanager
+def embedded_mongo(settings: Settings) -> Iterator[Settings]:
+    """The settings with MONGO_URL: the configured one, else an embedded SecantusDB's (stopped on exit)."""
+    if settings.mongo_url:
+        yield settings
+        return
+    from documents.embedded import EmbeddedMongo
+
+    server = EmbeddedMongo(settings.data_dir / "mongo").start()
+    try:
+        os.environ["MONGO_URL"] = server.url("repgraph")  # worker processes read it
+        yield dataclasses.replace(settings, mongo_url=os.environ["MONGO_URL"])
+    finally:
+        server.stop()
+
+
+def run(args: argparse.Namespace, settings: Settings, url: str, started: float) -> None:
+    if args.command in ("service-key", "revoke-service-key"):
+        from server.service_keys import create_key, revoke_key
+
+        if args.command == "service-key":
+            print(create_key(settings, args.login))
+        elif not revoke_key(settings, args.login):
+            raise SystemExit(f"no active service key named {args.login!r}")
+        return
+    if args.command == "demo":
+        from db.demo import load_demo
+
+        load_demo(url, settings.mongo_url)
         return
     log.info("ready in %.1fs: GraphiQL at http://%s:%d/graphql", time.perf_counter() - started, settings.host, settings.port)
     options = dict(
@@ -73,7 +106,7 @@ def main() -> None:
                 f"WORKERS={settings.workers} needs REDIS_URL: the in-process broker cannot carry live events "
                 "between processes (start Redis and set REDIS_URL, or run one worker)"
             )
-        os.environ["DATABASE_URL"] = url  # the workers' apps read it (the embedded server's, if that is in use)
+        os.environ["DATABASE_URL"] = url  # the workers' apps read it (the embedded servers', if those are in use)
         uvicorn.run("server.asgi:create", factory=True, workers=settings.workers, **options)
         return
     app = create_app(settings, database_url=url)
