@@ -111,6 +111,7 @@ class DocumentStore:
         self.service_keys = self.db[SERVICE_KEYS]
         self.indexed = False
         self.tasks: list[asyncio.Task] = []  # background work to cancel on close
+        self.closing = False
 
     async def ensure_indexes(self) -> None:
         for name, models in INDEXES.items():
@@ -127,7 +128,7 @@ class DocumentStore:
             self.tasks.append(asyncio.create_task(self._retry_indexes(retry_every), name="mongo-indexes"))
 
     async def _retry_indexes(self, every: float) -> None:
-        while not self.indexed:
+        while not self.indexed and not self.closing:
             await asyncio.sleep(every)
             with contextlib.suppress(PyMongoError):
                 await self.ensure_indexes()
@@ -137,6 +138,7 @@ class DocumentStore:
         await self.db.command("ping")
 
     async def close(self) -> None:
+        self.closing = True  # (pymongo may turn a cancellation inside an operation into its own error)
         for task in self.tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

