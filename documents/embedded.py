@@ -91,6 +91,8 @@ class EmbeddedMongo:
         self.start()
 
     def cleanup(self) -> None:
+        if self.storage == ":memory:":
+            self.kill()  # nothing to flush: its data goes with it
         self.stop()
         if os.path.exists(self.log_path):
             os.unlink(self.log_path)
