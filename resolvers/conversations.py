@@ -28,6 +28,7 @@ from loaders.conversations import ConversationByIdLoader, MessageByIdLoader
 from loaders.exercises import ExerciseByIdLoader
 from loaders.goals import GoalByIdLoader
 from loaders.organizations import OrganizationMembershipsByUserIdLoader
+from loaders.users import UserByIdLoader
 from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
 from resolvers.access import coached_athletes
 from resolvers.context import Context
@@ -89,6 +90,9 @@ async def can_read(ctx: Context, conversation: dict[str, Any] | None) -> bool:
     viewer_id = ctx.viewer_id
     if viewer_id is None or viewer_id not in conversation["participants"]:
         return False
+    # The viewer is a participant: load them with the others, in one statement, which the
+    # participant and author fields then find cached (a page of messages costs no more).
+    ctx.loaders.get(UserByIdLoader).load_many(conversation["participants"])
     if conversation["kind"] == COACHING and viewer_id == conversation["coachId"]:
         if conversation["athleteId"] not in await coached_athletes(ctx):
             return False
