@@ -92,7 +92,7 @@ def is_unavailable(exc: BaseException | None) -> bool:
 class DocumentStore:
     """The database of one MONGO_URL; one per process, shared by every request."""
 
-    def __init__(self, url: str, *, timeout_ms: int = 1500, database: str | None = None) -> None:
+    def __init__(self, url: str, *, timeout_ms: int = 1000, database: str | None = None) -> None:
         self.counter = CommandCounter()
         self.client: AsyncMongoClient = AsyncMongoClient(
             url,

@@ -225,10 +225,13 @@ class User(relay.Node):
             lambda r: (r.achieved_at, r.id), (first, after, last, before),
         )
 
-    @strawberry.field(description="The user's conversations, latest activity first (only the user themself sees this list).")
+    @strawberry.field(
+        description="The user's conversations, latest activity first (only the user themself sees this list). Null, with a "
+        "SERVICE_UNAVAILABLE error, while their store is unreachable: the rest of the answer stands."
+    )
     async def conversations(
         self, info: Info, first: int | None = None, after: str | None = None, filter: ConversationFilter | None = None
-    ) -> Connection[Conversation]:
+    ) -> Connection[Conversation] | None:
         return await inbox(info, self.row.id, filter, first, after)
 
     @strawberry.field(description="Points, level, streaks and totals.")

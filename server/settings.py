@@ -20,7 +20,7 @@ class Settings:
     # Conversations' MongoDB (a database in the URL's path, else "repgraph"); `python -m server`
     # starts an embedded one when unset. Every MongoDB operation answers within the timeout.
     mongo_url: str | None = None
-    mongo_timeout_ms: int = 1500
+    mongo_timeout_ms: int = 1000
     host: str = "127.0.0.1"
     port: int = 8000
     environment: str = "development"
