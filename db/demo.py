@@ -104,7 +104,7 @@ async def _create(sessionmaker, seed: int = 7) -> int:
     return created
 
 
-def load_demo(url: str, mongo_url: str | None = None) -> None:
+def load_demo(url: str) -> None:
     async def run() -> int:
         engine = create_engine(url, pool_size=1)
         try:

@@ -179,6 +179,29 @@ async def insert_message(store: DocumentStore, message: dict[str, Any]) -> None:
     await store.messages.insert_one(message)
 
 
+async def append_message(store: DocumentStore, conversation_id: uuid.UUID, **fields: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Add a message in the conversation's next turn: the message, the counters and the logged
+    MessageSent event (returned with it, to publish). None when the conversation is gone;
+    DuplicateKeyError when its author already used its clientId."""
+    turn = await take_turn(store, conversation_id)
+    if turn is None:
+        return None
+    sent_at = now()
+    message = document(_id=uuid.uuid4(), conversationId=conversation_id, seq=turn.seq, sentAt=sent_at, editedAt=None, deletedAt=None,
+                       **fields)
+    try:
+        await insert_message(store, message)
+        author_id = fields.get("authorId")
+        participants = turn.conversation["participants"]
+        turn.add("$inc", messageCount=1, **{f"unread.{p}": 1 for p in participants if p != author_id})
+        turn.add("$max", lastActivityAt=sent_at)
+        turn.add("$set", lastMessageId=message["_id"], lastMessageSeq=turn.seq)
+        logged = await turn.log(MESSAGE_SENT, author_id, participants, message_id=message["_id"])
+    finally:
+        await turn.release()
+    return message, logged
+
+
 async def update_message(store: DocumentStore, message_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any] | None:
     return await store.messages.find_one_and_update(
         {"_id": message_id}, {"$set": changes}, return_document=ReturnDocument.AFTER

@@ -22,7 +22,7 @@ from db.engine import read_sessionmaker
 from db.models import CoachingRelationship
 from documents import conversations as store_ops
 from documents import service_keys
-from documents.store import DocumentStore, document
+from documents.store import DocumentStore
 from domain.text import detect_language, message_problem
 from loaders.conversations import ConversationByIdLoader, MessageByIdLoader
 from loaders.exercises import ExerciseByIdLoader
@@ -213,30 +213,19 @@ async def _append(
         existing = await store_ops.message_by_client_id(store, author_key, client_id)
         if existing is not None:
             return _repeat(existing, conversation, content)
-    turn = await store_ops.take_turn(store, conversation["_id"])
-    if turn is None:
-        raise NotFound("Conversation", field="conversationId")
-    sent_at = store_ops.now()
-    message = document(
-        _id=uuid.uuid4(), conversationId=conversation["_id"], seq=turn.seq, authorId=author_id, authorKey=author_key, role=role,
-        content=content, language=detect_language(content), clientId=client_id, sentAt=sent_at, editedAt=None, deletedAt=None,
-        replyToId=reply_to_id, assistant=assistant,
-    )
     try:
-        try:
-            await store_ops.insert_message(store, message)
-        except DuplicateKeyError:  # the same clientId, sent twice at once
-            existing = await store_ops.message_by_client_id(store, author_key, client_id or "")
-            if existing is None:
-                raise
-            return _repeat(existing, conversation, content)
-        participants = turn.conversation["participants"]
-        turn.add("$inc", messageCount=1, **{f"unread.{p}": 1 for p in participants if p != author_id})
-        turn.add("$max", lastActivityAt=sent_at)
-        turn.add("$set", lastMessageId=message["_id"], lastMessageSeq=turn.seq)
-        logged = await turn.log(store_ops.MESSAGE_SENT, author_id, participants, message_id=message["_id"])
-    finally:
-        await turn.release()
+        appended = await store_ops.append_message(
+            store, conversation["_id"], authorId=author_id, authorKey=author_key, role=role, content=content,
+            language=detect_language(content), clientId=client_id, replyToId=reply_to_id, assistant=assistant,
+        )
+    except DuplicateKeyError:  # the same clientId, sent twice at once
+        existing = await store_ops.message_by_client_id(store, author_key, client_id or "")
+        if existing is None:
+            raise
+        return _repeat(existing, conversation, content)
+    if appended is None:
+        raise NotFound("Conversation", field="conversationId")
+    message, logged = appended
     await _publish(ctx, logged)
     return message, True
 

@@ -89,7 +89,10 @@ def run(args: argparse.Namespace, settings: Settings, url: str, started: float) 
     if args.command == "demo":
         from db.demo import load_demo
 
-        load_demo(url, settings.mongo_url)
+        from server.demo_conversations import load_conversations
+
+        load_demo(url)
+        load_conversations(url, settings.mongo_url)
         return
     log.info("ready in %.1fs: GraphiQL at http://%s:%d/graphql", time.perf_counter() - started, settings.host, settings.port)
     options = dict(
