@@ -22,6 +22,24 @@ log = logging.getLogger(__name__)
 EXECUTABLE = "secantusd-py"
 LISTENING = re.compile(rb"listening on ([0-9.]+):(\d+)")
 START_TIMEOUT = 30.0
+URL_FILE = "repgraph-url"
+DATABASE = "repgraph"
+
+
+def running_url(storage: Path) -> str | None:
+    """The URL of a server already running on `storage` (started by another command), if it answers."""
+    import pymongo
+
+    path = Path(storage) / URL_FILE
+    if not path.exists():
+        return None
+    url = path.read_text().strip()
+    try:
+        with pymongo.MongoClient(url, serverSelectionTimeoutMS=500) as client:
+            client.admin.command("ping")
+        return url
+    except pymongo.errors.PyMongoError:
+        return None
 
 
 def find_executable() -> str:
@@ -49,8 +67,13 @@ class EmbeddedMongo:
     def url(self, database: str) -> str:
         return f"mongodb://{self.host}:{self.port}/{database}?directConnection=true"
 
+    @property
+    def url_file(self) -> Path | None:
+        """Where a server on a storage directory leaves its URL for other commands (see `running_url`)."""
+        return None if self.storage == ":memory:" else Path(self.storage) / URL_FILE
+
     def start(self) -> EmbeddedMongo:
-        if self.storage != ":memory:":
+        if self.url_file is not None:
             Path(self.storage).mkdir(parents=True, exist_ok=True)
         command = [find_executable(), "--host", self.host, "--port", str(self.requested_port), "--storage-path", self.storage]
         with open(self.log_path, "ab") as out:
@@ -62,6 +85,8 @@ class EmbeddedMongo:
             found = LISTENING.search(self.log_path.read_bytes()[offset:])
             if found:
                 self.port = int(found.group(2))
+                if self.url_file is not None:
+                    self.url_file.write_text(self.url(DATABASE))
                 log.info("embedded MongoDB (SecantusDB) at %s:%d, data in %s", self.host, self.port, self.storage)
                 return self
             if self.proc.poll() is not None:
@@ -71,6 +96,8 @@ class EmbeddedMongo:
         raise RuntimeError(f"SecantusDB did not start: {self.log_path.read_text(errors='replace')[-2000:]}")
 
     def stop(self) -> None:
+        if self.url_file is not None and self.proc is not None:
+            self.url_file.unlink(missing_ok=True)
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:

@@ -62,18 +62,24 @@ def main() -> None:
 
 @contextlib.contextmanager
 def embedded_mongo(settings: Settings) -> Iterator[Settings]:
-    """The settings with MONGO_URL: the configured one, else an embedded SecantusDB's (stopped on exit)."""
+    """The settings with MONGO_URL: the configured one, else the embedded SecantusDB's (the one a running
+    `make run` started, so `make service-key` works beside it; else one started here and stopped on exit)."""
     if settings.mongo_url:
         yield settings
         return
-    from documents.embedded import EmbeddedMongo
+    from documents.embedded import DATABASE, EmbeddedMongo, running_url
 
-    server = EmbeddedMongo(settings.data_dir / "mongo").start()
+    url = running_url(settings.data_dir / "mongo")
+    server = None
+    if url is None:
+        server = EmbeddedMongo(settings.data_dir / "mongo").start()
+        url = server.url(DATABASE)
     try:
-        os.environ["MONGO_URL"] = server.url("repgraph")  # worker processes read it
-        yield dataclasses.replace(settings, mongo_url=os.environ["MONGO_URL"])
+        os.environ["MONGO_URL"] = url  # worker processes read it
+        yield dataclasses.replace(settings, mongo_url=url)
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
 
 
 def service_key(command: str, name: str, settings: Settings) -> None:
