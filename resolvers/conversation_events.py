@@ -10,6 +10,7 @@ So neither a lost publish nor a reconnect leaves a gap, and ids already delivere
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import uuid
 from collections.abc import AsyncIterator
@@ -35,11 +36,26 @@ def channels_of(logged: dict[str, Any]) -> list[str]:
             *(store_ops.inbox_channel(user_id) for user_id in logged.get("recipients") or ())]
 
 
-async def publish_logged(store: DocumentStore, live: Any, logged: list[dict[str, Any]]) -> None:
-    """Publish logged events to their channels, then mark them published (at least once)."""
+async def publish_logged(store: DocumentStore, live: Any, logged: list[dict[str, Any]]) -> asyncio.Task:
+    """Publish logged events to their channels, then mark them published (at least once). The mark is
+    written in the background: until it lands the sweep may publish an event again, which
+    subscribers drop as already seen."""
     messages = [(channel, to_event(channel, item).to_json()) for item in logged for channel in channels_of(item)]
     await live.broker.publish_many(messages)
-    await store_ops.mark_published(store, [item["_id"] for item in logged])
+    task = asyncio.create_task(store_ops.mark_published(store, [item["_id"] for item in logged]))
+    _marking.add(task)
+    task.add_done_callback(_marked)
+    return task
+
+
+_marking: set[asyncio.Task] = set()  # held until done (the loop keeps only weak references)
+
+
+def _marked(task: asyncio.Task) -> None:
+    """A mark that could not be written leaves the event to the sweep (published twice, dropped once)."""
+    _marking.discard(task)
+    if not task.cancelled():
+        task.exception()
 
 
 def encode_event_id(seq: int) -> str:
