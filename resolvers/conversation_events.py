@@ -11,7 +11,6 @@ So neither a lost publish nor a reconnect leaves a gap, and ids already delivere
 from __future__ import annotations
 
 import asyncio
-import base64
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,9 +18,12 @@ from typing import Any
 from documents import conversations as store_ops
 from documents.store import DocumentStore
 from live.broker import OVERFLOW, RESYNC
+from live.hub import follow
+from live import events
 from live.events import Event
 from live.hub import SlowConsumer
 
+EVENT_ID_KIND = "msgevt"  # conversation event ids are numbers of the conversation's own log
 NO_USER = uuid.UUID(int=0)  # the actor of events no user made (the assistant's messages)
 
 
@@ -59,16 +61,12 @@ def _marked(task: asyncio.Task) -> None:
 
 
 def encode_event_id(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"msgevt:{seq}".encode()).decode().rstrip("=")
+    return events.encode_event_id(seq, EVENT_ID_KIND)
 
 
 def decode_event_id(value: str) -> int:
     """The sequence number inside a conversation event id; ValueError when it is not one."""
-    raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-    prefix, _, number = raw.partition(":")
-    if prefix != "msgevt" or not number.isdigit():
-        raise ValueError("not a conversation event id")
-    return int(number)
+    return events.decode_event_id(value, EVENT_ID_KIND)
 
 
 async def conversation_stream(store: DocumentStore, live: Any, conversation_id: uuid.UUID, after: int | None) -> AsyncIterator[Event]:
@@ -86,22 +84,8 @@ async def conversation_stream(store: DocumentStore, live: Any, conversation_id: 
     sub = await live.broker.subscribe(channel)
     try:
         last = after if after is not None else await store_ops.last_seq(store, conversation_id)
-        if after is not None:
-            async for event in replay(last):
-                last = event.id
-                yield event
-        while True:
-            item = await sub.get()
-            if item is OVERFLOW:
-                raise SlowConsumer(channel)
-            if item is RESYNC or item.id > last + 1:
-                async for event in replay(last):
-                    last = event.id
-                    yield event
-                continue
-            if item.id > last:
-                last = item.id
-                yield item
+        async for event in follow(sub, last, replay, replay_first=after is not None, dense=True):
+            yield event
     finally:
         await live.broker.unsubscribe(sub)
 
