@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterator
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Union
@@ -494,6 +495,25 @@ class SlowSubscriber(ApiError):
     code = "SLOW_CONSUMER"
 
 
+class SubscriptionLimit(ApiError):
+    code = "TOO_MANY_SUBSCRIPTIONS"
+
+
+@contextlib.contextmanager
+def counted(ctx: Any) -> Iterator[None]:
+    """Conversation streams count towards the viewer's open live subscriptions like workout streams."""
+    streams, limit = ctx.live.streams_by_user, ctx.settings.ws_max_subscriptions_per_user
+    if streams[ctx.viewer_id] >= limit:
+        raise SubscriptionLimit(f"At most {limit} live subscriptions per user are open at once; close one first", max=limit)
+    streams[ctx.viewer_id] += 1
+    try:
+        yield
+    finally:
+        streams[ctx.viewer_id] -= 1
+        if not streams[ctx.viewer_id]:
+            del streams[ctx.viewer_id]
+
+
 def _after(after: str | None) -> int | None:
     if after is None:
         return None
@@ -516,10 +536,11 @@ class ConversationSubscriptions:
         since = _after(after)
         await conversations.readable(ctx, key)
         try:
-            async for event in events.conversation_stream(conversations.store_of(ctx), ctx.live, key, since):
-                ctx.fresh_loaders()  # access is asked again for each event: an ended coaching ends the stream
-                await conversations.readable(ctx, key)
-                yield EVENT_TYPES[event.type](event=event)
+            with counted(ctx):
+                async for event in events.conversation_stream(conversations.store_of(ctx), ctx.live, key, since):
+                    ctx.fresh_loaders()  # access is asked again for each event: an ended coaching ends the stream
+                    await conversations.readable(ctx, key)
+                    yield EVENT_TYPES[event.type](event=event)
         except SlowConsumer as exc:
             raise SlowSubscriber("Subscriber fell too far behind; resubscribe with `after` set to the last eventId") from exc
 
@@ -529,10 +550,11 @@ class ConversationSubscriptions:
         viewer = await ctx.require_viewer()
         conversations.store_of(ctx)
         try:
-            async for event in events.inbox_stream(ctx.live, viewer.id):
-                ctx.fresh_loaders()
-                conversation = await conversations.conversation_loader(ctx).load(uuid.UUID(event.data["conversation_id"]))
-                if await conversations.can_read(ctx, conversation):
-                    yield MessageSent(event=event)
+            with counted(ctx):
+                async for event in events.inbox_stream(ctx.live, viewer.id):
+                    ctx.fresh_loaders()
+                    conversation = await conversations.conversation_loader(ctx).load(uuid.UUID(event.data["conversation_id"]))
+                    if await conversations.can_read(ctx, conversation):
+                        yield MessageSent(event=event)
         except SlowConsumer as exc:
             raise SlowSubscriber("Subscriber fell too far behind; resubscribe") from exc

@@ -141,3 +141,29 @@ async def test_the_inbox_hears_every_conversation(served, chat, client, register
     assert [(e["conversation"]["title"], e["message"]["content"]) for e in events] == [("Coaching", "from the athlete"), ("Notes", "a note")]
     await assert_quiet(inbox)
     await inbox.close()
+
+
+async def test_conversation_streams_count_towards_the_per_user_limit(settings, mongo_url, register):
+    app = create_app(replace(settings, mongo_url=mongo_url, ws_max_subscriptions_per_user=2))
+    user = await register()
+    with serve_in_thread(app) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=20) as http:
+            chat = Chat(app, GraphQLClient(http))
+            conversation = (await chat.start(user.token, "ASSISTANT"))["conversation"]["id"]
+            ws = await WsClient.open(url, TRANSPORT_WS, user.token)
+            await ws.subscribe(EVENTS, {"c": conversation})
+            await ws.subscribe(INBOX_EVENTS)
+            await asyncio.sleep(0.3)
+            await ws.subscribe(EVENTS, {"c": conversation})
+            refused = await ws.next_payload(timeout=10)
+            assert refused["errors"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS", refused
+            await chat.send(user.token, conversation, "still flowing")  # the two open ones still deliver
+            got = []
+            while len(got) < 2:
+                frame = await ws.receive_skipping_keepalive(timeout=10)
+                if frame["type"] == "next":
+                    got.append(next(iter(frame["payload"]["data"])))
+                else:  # the refused one is completed
+                    assert frame == {"id": "3", "type": "complete"}, frame
+            assert sorted(got) == ["conversationEvents", "inboxEvents"]
+            await ws.close()
