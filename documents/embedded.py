@@ -48,7 +48,7 @@ def find_executable() -> str:
     found = str(beside) if beside.exists() else shutil.which(EXECUTABLE)
     if not found:
         raise RuntimeError(
-            f"no MONGO_URL and no {EXECUTABLE}: install the test extra (`make install`) or set MONGO_URL"
+            f"no MONGO_URL and no {EXECUTABLE} (the test extra, `make install`): conversations are unavailable until MONGO_URL is set"
         )
     return found
 

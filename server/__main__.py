@@ -67,11 +67,17 @@ def embedded_mongo(settings: Settings) -> Iterator[Settings]:
     if settings.mongo_url:
         yield settings
         return
-    from documents.embedded import DATABASE, EmbeddedMongo, running_url
+    from documents.embedded import DATABASE, EmbeddedMongo, find_executable, running_url
 
     url = running_url(settings.data_dir / "mongo")
     server = None
     if url is None:
+        try:
+            find_executable()
+        except RuntimeError as exc:  # an image without the test extra: serve PostgreSQL, conversations answer SERVICE_UNAVAILABLE
+            log.warning("%s", exc)
+            yield settings
+            return
         server = EmbeddedMongo(settings.data_dir / "mongo").start()
         url = server.url(DATABASE)
     try:
@@ -85,6 +91,8 @@ def embedded_mongo(settings: Settings) -> Iterator[Settings]:
 def service_key(command: str, name: str, settings: Settings) -> None:
     from server.service_keys import create_key, revoke_key
 
+    if not settings.mongo_url:
+        raise SystemExit("service keys are kept in MongoDB: set MONGO_URL (or install the test extra for the embedded one)")
     if command == "service-key":
         print(create_key(settings, name))
     elif not revoke_key(settings, name):
@@ -98,7 +106,8 @@ def run(args: argparse.Namespace, settings: Settings, url: str, started: float) 
         from server.demo_conversations import load_conversations
 
         load_demo(url)
-        load_conversations(url, settings.mongo_url)
+        if settings.mongo_url:
+            load_conversations(url, settings.mongo_url)
         return
     log.info("ready in %.1fs: GraphiQL at http://%s:%d/graphql", time.perf_counter() - started, settings.host, settings.port)
     options = dict(
