@@ -82,3 +82,14 @@ async def test_the_app_starts_with_mongodb_down_and_serves_postgresql(settings, 
         assert chat.app.state.documents.indexed  # created once MongoDB came
         started = await chat.start(user.token, "ASSISTANT")
         assert started["created"]
+
+
+async def test_without_mongodb_configured_conversations_say_so_and_the_rest_serves(settings, register):
+    user = await register()
+    async with chat_on(settings, None) as chat:
+        body = await chat.client.execute(MIXED, token=user.token)
+        assert body["data"]["viewer"]["username"] == user.username
+        (error,) = body["errors"]
+        assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE" and "MONGO_URL" in error["message"]
+        ready = await chat.client.http.get("/readyz")
+        assert ready.status_code == 200 and "mongo" not in ready.json()["checks"]
