@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncGenerator, Iterator
@@ -180,12 +181,12 @@ class ConversationContext:
 
     @strawberry.field(description="The goals it is helping with.")
     async def goals(self, info: Info) -> list[Goal]:
-        rows = [await load_visible(info, GoalByIdLoader, key) for key in self.data.get("goalIds") or ()]
+        rows = await asyncio.gather(*(load_visible(info, GoalByIdLoader, key) for key in self.data.get("goalIds") or ()))
         return [Goal.from_row(row) for row in rows if row is not None]
 
     @strawberry.field(description="Exercises recently talked about.")
     async def recent_exercises(self, info: Info) -> list[Exercise]:
-        rows = [await load_visible(info, ExerciseByIdLoader, key) for key in self.data.get("recentExerciseIds") or ()]
+        rows = await asyncio.gather(*(load_visible(info, ExerciseByIdLoader, key) for key in self.data.get("recentExerciseIds") or ()))
         return [Exercise.from_row(row) for row in rows if row is not None]
 
     @strawberry.field(description="Where the conversation stands.")
