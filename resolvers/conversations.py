@@ -5,7 +5,7 @@ NOT_FOUND, exactly like a conversation that does not exist. In a COACHING conver
 takes part while the coaching relationship is accepted: once it ends, the former coach loses
 access and the athlete keeps the history (but no longer writes: nobody would read it). The
 assistant service (signed in with a service key) reads and writes ASSISTANT conversations only;
-users never write as the assistant. A write that fails validation writes nothing.
+users never write as the assistant (resolvers/assistant.py). A write that fails validation writes nothing.
 """
 
 from __future__ import annotations
@@ -25,11 +25,8 @@ from documents import service_keys
 from documents.store import DocumentStore
 from domain.text import detect_language, message_problem
 from loaders.conversations import ConversationByIdLoader, MessageByIdLoader
-from loaders.exercises import ExerciseByIdLoader
-from loaders.goals import GoalByIdLoader
 from loaders.organizations import OrganizationMembershipsByUserIdLoader
 from loaders.users import UserByIdLoader
-from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
 from resolvers.access import coached_athletes
 from resolvers.context import Context
 from resolvers.conversation_events import publish_logged
@@ -40,7 +37,6 @@ log = logging.getLogger(__name__)
 COACHING, DIRECT, ASSISTANT = "coaching", "direct", "assistant"
 MAX_TITLE = 200
 MAX_CLIENT_ID = 100
-MAX_LABEL = 100  # the assistant's tool and intent names
 MAX_DIRECT_PARTICIPANTS = 20
 
 
@@ -71,15 +67,6 @@ async def service(ctx: Context) -> dict[str, Any] | None:
             raise Unauthenticated("Invalid or revoked service key")
         ctx.extra["service"] = found
     return ctx.extra["service"]
-
-
-async def require_service(ctx: Context) -> dict[str, Any]:
-    found = await service(ctx)
-    if found is None:
-        if ctx.viewer_id is None:
-            raise Unauthenticated("Sign in with the assistant's service key: 'Authorization: Bearer rgsk_…'")
-        raise Forbidden("Only the assistant service writes as the assistant")
-    return found
 
 
 async def can_read(ctx: Context, conversation: dict[str, Any] | None) -> bool:
@@ -204,7 +191,7 @@ def _repeat(existing: dict[str, Any], conversation: dict[str, Any], content: str
     raise BadUserInput("This clientId was already used for a different message", field="clientId")
 
 
-async def _append(
+async def append(
     ctx: Context, conversation: dict[str, Any], *, author_id: uuid.UUID | None, author_key: str, role: str, content: str,
     client_id: str | None, reply_to_id: uuid.UUID | None, assistant: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], bool]:
@@ -244,30 +231,9 @@ async def send(ctx: Context, conversation_id: uuid.UUID, content: str, reply_to_
     client_id = check_label(client_id, "clientId", MAX_CLIENT_ID)
     reply_to_id = await reply_target(ctx, conversation, reply_to_id)
     role = "coach" if conversation["kind"] == COACHING and ctx.viewer_id == conversation["coachId"] else "user"
-    message, created = await _append(ctx, conversation, author_id=ctx.viewer_id, author_key=f"user:{ctx.viewer_id}", role=role,
+    message, created = await append(ctx, conversation, author_id=ctx.viewer_id, author_key=f"user:{ctx.viewer_id}", role=role,
                                      content=content, client_id=client_id, reply_to_id=reply_to_id)
     return message, created
-
-
-async def post_assistant(
-    ctx: Context, conversation_id: uuid.UUID, content: str, reply_to_id: uuid.UUID | None, client_id: str | None,
-    tool: str | None, intent: str | None, confidence: float | None, set_log_id: uuid.UUID | None,
-):
-    key = await require_service(ctx)
-    conversation = await readable(ctx, conversation_id)
-    check_content(content)
-    client_id = check_label(client_id, "clientId", MAX_CLIENT_ID)
-    tool, intent = check_label(tool, "tool", MAX_LABEL), check_label(intent, "intent", MAX_LABEL)
-    if confidence is not None and not 0 <= confidence <= 1:
-        raise BadUserInput("'confidence' must be between 0 and 1", field="confidence")
-    if set_log_id is not None:
-        row = await ctx.loaders.get(SetLogByIdLoader).load(set_log_id)
-        if row is None or row.user_id not in conversation["participants"]:
-            raise NotFound("SetLog", field="setLogId")
-    reply_to_id = await reply_target(ctx, conversation, reply_to_id)
-    metadata = {"tool": tool, "intent": intent, "confidence": confidence, "setLogId": set_log_id}
-    return await _append(ctx, conversation, author_id=None, author_key=f"service:{key['name']}:{conversation_id}", role="assistant",
-                         content=content, client_id=client_id, reply_to_id=reply_to_id, assistant=metadata)
 
 
 async def _own_message(ctx: Context, message_id: uuid.UUID) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -323,35 +289,3 @@ async def mark_read(ctx: Context, conversation_id: uuid.UUID) -> dict[str, Any]:
         await turn.release()
     await _publish(ctx, logged)
     return await readable(ctx, conversation_id)
-
-
-async def set_context(ctx: Context, conversation_id: uuid.UUID, *, current_workout_id: uuid.UUID | None, goal_ids: list[uuid.UUID],
-                      recent_exercise_ids: list[uuid.UUID], last_topic: str | None, needs_followup: bool,
-                      pending_actions: list[str]) -> dict[str, Any]:
-    """The assistant's working context for one conversation (the seed's `context`), replaced whole."""
-    await require_service(ctx)
-    conversation = await readable(ctx, conversation_id)
-    user_ids = set(conversation["participants"])
-    if current_workout_id is not None:
-        session = await ctx.loaders.get(WorkoutSessionByIdLoader).load(current_workout_id)
-        if session is None or session.user_id not in user_ids:
-            raise NotFound("WorkoutSession", field="currentWorkoutId")
-    for goal in await ctx.loaders.get(GoalByIdLoader).load_many(goal_ids):
-        if goal is None or goal.user_id not in user_ids:
-            raise NotFound("Goal", field="goalIds")
-    for exercise in await ctx.loaders.get(ExerciseByIdLoader).load_many(recent_exercise_ids):
-        if exercise is None or (exercise.owner_id is not None and exercise.owner_id not in user_ids):
-            raise NotFound("Exercise", field="recentExerciseIds")
-    if len(pending_actions) > 20:
-        raise BadUserInput("At most 20 pending actions", field="pendingActions")
-    actions = [check_label(a, "pendingActions", MAX_TITLE) for a in pending_actions]
-    context = {
-        "currentWorkoutId": current_workout_id, "goalIds": list(dict.fromkeys(goal_ids)),
-        "recentExerciseIds": list(dict.fromkeys(recent_exercise_ids)),
-        "state": {"lastTopic": check_label(last_topic, "lastTopic", MAX_TITLE), "needsFollowup": needs_followup, "pendingActions": actions},
-        "updatedAt": store_ops.now(),
-    }
-    updated = await store_ops.set_context(store_of(ctx), conversation_id, context)
-    ctx.fresh_loaders()
-    return updated
-

@@ -20,6 +20,7 @@ from loaders.exercises import ExerciseByIdLoader
 from loaders.goals import GoalByIdLoader
 from loaders.users import UserByIdLoader
 from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
+from resolvers import assistant
 from resolvers import conversation_events as events
 from resolvers import conversations
 from resolvers.access import coached_athletes
@@ -412,7 +413,7 @@ class ConversationMutations:
 
     @strawberry.mutation(description="The assistant service writes its message to an ASSISTANT conversation (service key only).")
     async def post_assistant_message(self, info: Info, input: PostAssistantMessageInput) -> SendMessagePayload:
-        doc, created = await conversations.post_assistant(
+        doc, created = await assistant.post_message(
             info.context, decode_id(input.conversation_id, "Conversation", "conversationId"), input.content,
             _id(input.reply_to_id, "Message", "replyToId"), input.client_id, input.tool, input.intent, input.confidence,
             _id(input.set_log_id, "SetLog", "setLogId"),
@@ -421,7 +422,7 @@ class ConversationMutations:
 
     @strawberry.mutation(description="The assistant service records its context for an ASSISTANT conversation (service key only).")
     async def update_conversation_context(self, info: Info, input: UpdateConversationContextInput) -> ConversationPayload:
-        doc = await conversations.set_context(
+        doc = await assistant.set_context(
             info.context, decode_id(input.conversation_id, "Conversation", "conversationId"),
             current_workout_id=_id(input.current_workout_id, "WorkoutSession", "currentWorkoutId"),
             goal_ids=_ids(input.goal_ids, "Goal", "goalIds"),
