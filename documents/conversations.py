@@ -148,8 +148,8 @@ class Turn:
 
     async def log(self, type: str, actor: uuid.UUID | None, recipients: Sequence[uuid.UUID] = (), **data: Any) -> dict[str, Any]:
         """Append this turn's event to the log (unpublished until the broker took it)."""
-        event = {"_id": uuid.uuid4(), "conversationId": self.conversation["_id"], "seq": self.seq, "type": type,
-                 "userId": actor, "data": data, "recipients": list(recipients), "occurredAt": now(), "published": False}
+        event = document(_id=uuid.uuid4(), conversationId=self.conversation["_id"], seq=self.seq, type=type, userId=actor, data=data,
+                         recipients=list(recipients), occurredAt=now(), published=False)
         await self.store.events.insert_one(event)
         return event
 

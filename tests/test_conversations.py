@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from documents.store import SCHEMA_VERSION
 from tests.conversations import CONVERSATION, DELETE, EDIT, END_COACHING, INBOX, MARK_READ, SEND, chat_on, coach_of
 
 ORG = "mutation($n: String!) { createOrganization(input: {name: $n}) { organization { id } } }"
@@ -62,6 +63,12 @@ async def test_coach_and_athlete_talk_in_hebrew_and_english(chat, client, regist
     assert inbox["totalCount"] == 1
     (edge,) = inbox["edges"]
     assert edge["node"]["lastMessage"] == {"content": "תודה coach", "author": {"username": athlete.username}}
+
+    # Stored one document per message, each document with the shape's version.
+    store = chat.app.state.documents
+    assert await store.messages.count_documents({}) == 3
+    for collection in (store.conversations, store.messages, store.events):
+        assert {d.get("schemaVersion") for d in await collection.find().to_list()} == {SCHEMA_VERSION}, collection.name
 
 
 async def test_bad_input_is_refused_and_writes_nothing(chat, client, register):
