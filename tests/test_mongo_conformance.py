@@ -57,6 +57,7 @@ async def test_lease_and_counters_in_one_atomic_update(store):
     taken = await store.conversations.find_one_and_update(
         {"_id": key, **lease}, {"$set": {"writeLease": now + timedelta(seconds=5)}, "$inc": {"seq": 1}}, return_document=ReturnDocument.AFTER)
     assert taken["seq"] == 1
+    assert await store.conversations.find_one({"_id": key}, {"seq": 1}) == {"_id": key, "seq": 1}  # a projection
     # Held: a second writer matches nothing until it is released (or expires).
     assert await store.conversations.find_one_and_update({"_id": key, **lease}, {"$inc": {"seq": 1}}) is None
     user = str(uuid.uuid4())
