@@ -97,11 +97,11 @@ def run(database_url: str, secret: str, levels: list[int], duration: float) -> d
     if not mongo_url:
         mongo = EmbeddedMongo(":memory:").start()
         mongo_url = mongo.url("repgraph_bench")
-    tokens = users(database_url, secret, CONVERSATIONS)
     server = AppServer(database_url, None, secret, mongo_url)
     server.env.update(LOG_LEVEL="warning", GRAPHIQL="0")
     rows = []
     try:
+        tokens = users(database_url, secret, CONVERSATIONS)
         server.start()
         ids = asyncio.run(prepare(server.url, tokens))
         page = [{"body": _body(PAGE, {"id": ids[0]}), "token": tokens[0]}]
