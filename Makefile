@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 GRAPHIQL := server/graphiql/node_modules/.package-lock.json
 
-.PHONY: install run test migrate demo backfill admin schema bench bench-live bench-floors chromium pgbouncer clean
+.PHONY: install run test migrate demo backfill admin service-key revoke-service-key schema bench bench-live bench-floors chromium pgbouncer clean
 
 install: $(STAMP) $(GRAPHIQL)
 
@@ -44,6 +44,16 @@ backfill: install
 admin: install
 	$(if $(filter command line,$(origin USER)),,$(error give the account: make admin USER=<username-or-email>))
 	$(PY) -m server make-admin '$(USER)'
+
+# A key for the coaching assistant service (printed once, stored hashed): `make service-key NAME=coach-bot`;
+# `make revoke-service-key NAME=coach-bot` stops it. Uses MONGO_URL, else the embedded MongoDB.
+service-key: install
+	$(if $(NAME),,$(error give the key a name: make service-key NAME=<name>))
+	@$(PY) -m server service-key '$(NAME)'
+
+revoke-service-key: install
+	$(if $(NAME),,$(error name the key: make revoke-service-key NAME=<name>))
+	$(PY) -m server revoke-service-key '$(NAME)'
 
 # PgBouncer for the transaction-pooling test (Debian package; skipped when present).
 pgbouncer:

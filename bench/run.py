@@ -319,11 +319,23 @@ def main() -> None:
     finally:
         remove_writers(url)
     fanout = run_fanout(server_url, args.fanout) if args.fanout else None
+    conversations = run_conversations(url, levels, args.duration)
     minutes = (time.perf_counter() - started) / 60
     from bench.report import write  # matplotlib is imported only here
 
-    write(Path(args.report), results, naive, modes, deep, fanout, minutes)
+    write(Path(args.report), results, naive, modes, deep, fanout, minutes, conversations)
     print(f"written to {args.report} ({minutes:.1f} min)")
+
+
+def run_conversations(url: str, levels: list[int], duration: float) -> dict | None:
+    """The conversation cases (bench/conversations.py) on the bench database."""
+    from bench.conversations import run
+
+    try:
+        return run(url, SECRET, levels, duration)
+    except Exception as exc:  # the query table stands on its own
+        print(f"conversation cases failed: {exc!r}")
+        return None
 
 
 def run_fanout(server_url: str, subscribers: int) -> dict | None:

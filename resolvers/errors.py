@@ -51,3 +51,9 @@ class Forbidden(ApiError):
 
 class Conflict(ApiError):
     code = "CONFLICT"
+
+
+class ServiceUnavailable(ApiError):
+    """A store the field needs (MongoDB, for conversations) is unreachable; retry later."""
+
+    code = "SERVICE_UNAVAILABLE"

@@ -7,12 +7,20 @@ import logging
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from resolvers.errors import ApiError
+from documents.store import is_unavailable
+from resolvers.errors import ApiError, ServiceUnavailable
 from server.request_id import current_request_id
 
 log = logging.getLogger("repgraph.errors")
 
 INTERNAL_ERROR_MESSAGE = "Internal server error"
+
+
+def code_unavailable(error: GraphQLError) -> None:
+    """MongoDB unreachable (wherever it surfaced: a loader, a write) → SERVICE_UNAVAILABLE; the rest of the answer stands."""
+    if is_unavailable(error.original_error):
+        coded = ServiceUnavailable("Conversations are unavailable right now (their store does not answer); try again shortly")
+        error.original_error, error.message, error.extensions = coded, coded.message, coded.extensions
 
 
 def is_expected(error: GraphQLError) -> bool:
@@ -27,6 +35,7 @@ def should_mask(error: GraphQLError) -> bool:
 
 def log_unexpected(errors: list[GraphQLError]) -> None:
     for error in errors:
+        code_unavailable(error)
         if not is_expected(error):
             original = error.original_error
             log.error(
@@ -55,6 +64,7 @@ class FastMaskErrors(MaskErrors):
         from schema.limits import assign_code
 
         for error in errors:
+            code_unavailable(error)
             assign_code(error)
         return super()._process_errors(errors)
 

@@ -24,6 +24,7 @@ from resolvers.errors import ApiError, BadUserInput, NotFound
 from resolvers.ids import decode_id, encode_id
 from schema.broadcast import Sink, current_sink
 from schema.common import Info, load_visible
+from schema.conversations import ConversationSubscriptions
 from schema.enums import WorkoutStatus
 from schema.goals import Goal
 from schema.records import PersonalRecord, UserAchievement
@@ -260,7 +261,7 @@ async def _broadcast(ctx: Any, sink: Sink, channel: str, after: int | None) -> A
 
 
 @strawberry.type(description="Live streams over websockets (graphql-transport-ws or graphql-ws).")
-class Subscription:
+class Subscription(ConversationSubscriptions):
     @strawberry.subscription(
         description="Events of one workout session, in order. With `after`, first the events since that eventId."
     )

@@ -14,6 +14,7 @@ from resolvers.ids import decode_id, encode_id
 from resolvers.stats import invalidate_stats
 from schema.common import Info
 from schema.enums import Language, ProgramStructure, Role, SetType, WeightUnit
+from schema.conversations import ConversationMutations
 from schema.exercise_inputs import CreateExerciseInput, new_exercise_fields
 from schema.exercises import Exercise
 from schema.goals import GoalMutations
@@ -336,7 +337,7 @@ def _set_input(data: LogSetInput | UpdateSetInput) -> workouts.SetInput:
 
 
 @strawberry.type(description="Changes to RepGraph. Each field runs in one transaction: all or nothing.")
-class Mutation(GoalMutations, OrganizationMutations, LibraryMutations, SkillMutations):
+class Mutation(GoalMutations, OrganizationMutations, LibraryMutations, SkillMutations, ConversationMutations):
     @strawberry.mutation(description="Create an account and sign in.")
     async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
         tokens, user = await accounts.register(

@@ -23,6 +23,7 @@ from resolvers.ids import decode_id, parse_global_id
 from resolvers.pagination import MAX_PAGE, page_request
 from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
+from schema.conversations import Conversation, Message
 from schema.enums import Category, Equipment, Level, MovementPattern, Muscle
 from schema.exercises import Exercise
 from schema.goals import Goal
@@ -49,6 +50,9 @@ NODE_TYPES: dict[str, tuple[type, Any]] = {
     "Goal": (GoalByIdLoader, Goal),
     "Organization": (OrganizationByIdLoader, Organization),
     "SkillExercise": (SkillExerciseByIdLoader, SkillExercise),
+    # Documents in MongoDB: the type applies its own access rule (`resolve_visible`).
+    "Conversation": (None, Conversation),
+    "Message": (None, Message),
 }
 
 
@@ -57,6 +61,11 @@ async def resolve_node(info: Info, global_id: str, field: str = "id") -> relay.N
     if type_name not in NODE_TYPES:
         raise NotFound("Object", field=field)
     loader, node_type = NODE_TYPES[type_name]
+    if loader is None:
+        node = await node_type.resolve_visible(info, key)
+        if node is None:
+            raise NotFound(type_name, field=field)
+        return node
     row = await load_visible(info, loader, key)
     if row is None:
         raise NotFound(type_name, field=field)

@@ -28,6 +28,7 @@ from resolvers.ids import decode_id, encode_id
 from resolvers.pagination import page_request
 from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
+from schema.conversations import Conversation, ConversationFilter, inbox
 from schema.enums import Language, RecordKind, Role, StatsGrouping, UnitSystem, WorkoutStatus
 from schema.goals import Goal, GoalStatus
 from schema.organizations import Organization, organizations_of
@@ -226,6 +227,15 @@ class User(relay.Node):
             info, PersonalRecordPageByUserIdLoader, PersonalRecordCountByUserIdLoader, spec, PersonalRecord.from_row,
             lambda r: (r.achieved_at, r.id), (first, after, last, before),
         )
+
+    @strawberry.field(
+        description="The user's conversations, latest activity first (only the user themself sees this list). Null, with a "
+        "SERVICE_UNAVAILABLE error, while their store is unreachable: the rest of the answer stands."
+    )
+    async def conversations(
+        self, info: Info, first: int | None = None, after: str | None = None, filter: ConversationFilter | None = None
+    ) -> Connection[Conversation] | None:
+        return await inbox(info, self.row.id, filter, first, after)
 
     @strawberry.field(description="Points, level, streaks and totals.")
     async def progress(self, info: Info) -> TrainingProgress:

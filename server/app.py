@@ -31,7 +31,8 @@ from schema import schema as default_schema
 from schema.broadcast import Broadcasts
 from schema.limits import Limits
 from server import graphiql, tracing
-from server.auth import credentials
+from server.auth import credentials, service_key_of
+from server.documents import open_documents
 from server.health import healthz, migration_head, readyz
 from server.lane import GRAPHQL_RESPONSE, CompiledLane, prefers_graphql_response
 from server.logs import attach_request_ids
@@ -59,7 +60,9 @@ class GraphQLView(GraphQL):
 
     async def get_context(self, request, response) -> Context:
         settings: Settings = self.app_state.settings
-        viewer_id, session_id, auth_error = credentials(settings.secret_key, request.headers.get("authorization"))
+        authorization = request.headers.get("authorization")
+        service_key = service_key_of(authorization)
+        viewer_id, session_id, auth_error = credentials(settings.secret_key, None if service_key else authorization)
         sessionmaker = self.app_state.sessionmaker
         return Context(
             settings=settings,
@@ -72,6 +75,8 @@ class GraphQLView(GraphQL):
             live=self.app_state.live,
             metrics=self.app_state.metrics,
             stats_cache=self.app_state.stats_cache,
+            documents=self.app_state.documents,
+            service_key=service_key,
             request=request,
             response=response,
         )
@@ -169,9 +174,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         app.state.rate_counter = RedisCounter(broker_redis) if broker_redis is not None else MemoryCounter()
         if settings.persisted_queries == "apq":
             app.state.persisted_store = RedisStore(broker_redis) if broker_redis is not None else MemoryStore()
+        app.state.documents = await open_documents(settings, app.state.live)
         try:
             yield
         finally:
+            if app.state.documents is not None:
+                await app.state.documents.close()
             await app.state.live.stop()
             await app.state.statement_runner.close()
             await engine.dispose()
@@ -189,6 +197,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             max_age=600,
         )
     app.state.persisted_store = None
+    app.state.documents = None
     app.state.persisted_allowlist = load_manifest(settings.persisted_queries_file) if settings.persisted_queries == "allowlist" else None
     attach_request_ids()
     app.state.settings = settings

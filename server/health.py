@@ -18,7 +18,7 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """200 when PostgreSQL answers with the migrations at head and Redis (if configured) answers; else 503."""
+    """200 when PostgreSQL answers with the migrations at head, and Redis (if configured) and MongoDB answer; else 503."""
     state = request.app.state
     checks: dict[str, str] = {}
     try:
@@ -37,6 +37,13 @@ async def readyz(request: Request) -> Response:
             checks["redis"] = "ok"
         except Exception as exc:  # noqa: BLE001
             checks["redis"] = f"unreachable: {type(exc).__name__}"
+    if state.documents is not None:
+        try:
+            async with asyncio.timeout(CHECK_TIMEOUT):
+                await state.documents.ping()
+            checks["mongo"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["mongo"] = f"unreachable: {type(exc).__name__}"
     ready = all(value == "ok" for value in checks.values())
     return JSONResponse({"status": "ready" if ready else "unavailable", "checks": checks}, status_code=200 if ready else 503)
 

@@ -41,6 +41,7 @@ EXECUTOR_ONLY = {
     "WorkoutTotals.durationSeconds": "reads the clock while a workout runs",
     "User.skillProgress": "prescriptions default from the ladder's rule in domain/skills.py",
     "User.skillPlan": "today's plan follows the ladder's rule in domain/skills.py",
+    "User.conversations": "conversations are stored in MongoDB",
     "WorkoutSession.skillExercises": "completion is judged by the rule in domain/skills.py",
 }
 

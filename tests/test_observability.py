@@ -42,7 +42,7 @@ async def scrape(http) -> dict[tuple, float]:
 async def test_ready_when_postgres_redis_and_migrations_are(client):
     response = await client.http.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "checks": {"postgres": "ok", "migrations": "ok", "redis": "ok"}}
+    assert response.json() == {"status": "ready", "checks": {"postgres": "ok", "migrations": "ok", "redis": "ok", "mongo": "ok"}}
 
 
 async def test_not_ready_names_what_is_missing(settings, database_server):
