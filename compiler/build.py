@@ -14,7 +14,9 @@ of the plan's key (compiler/plans.py).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import datetime
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -39,6 +41,8 @@ from resolvers.ids import decode_id, parse_global_id
 from resolvers.pagination import MAX_PAGE, page_request
 
 VIEWER = "%(viewer)s::uuid"
+# The Python type of each kind of sort column, as cursors carry them (resolvers/pagination.py).
+KEY_TYPES = {"datetime": datetime, "uuid": uuid.UUID, "int": int, "text": str}
 SESSION = "%(session)s::uuid"
 Getter = Callable[[VariableValues], Any]
 
@@ -378,9 +382,11 @@ def connection(b: Build, conn: Conn, parent: str | None, sel: Selected) -> str:
     target = b.type_sql(conn.type_name)
     default = conn.default_page
 
+    key = tuple(KEY_TYPES[k.kind] for k in conn.sort)
+
     def request(args: dict[str, Any]):
         kwargs = {} if default is None else {"default": default}
-        return page_request(args.get("first"), args.get("after"), args.get("last"), args.get("before"), **kwargs)
+        return page_request(args.get("first"), args.get("after"), args.get("last"), args.get("before"), key=key, **kwargs)
 
     now = request({k: _plain(v) for k, v in sel.args(b.variables).items()})
     backward, has_cursor = now.backward, now.cursor is not None

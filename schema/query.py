@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import strawberry
@@ -110,7 +111,7 @@ class Query:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Exercise]:
-        request = page_request(first, after, last, before)
+        request = page_request(first, after, last, before, key=(str, uuid.UUID))
         f = filter or ExerciseFilter()
         search = (f.search or "").strip()[:100] or None
         spec = ExerciseFilterSpec(

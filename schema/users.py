@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -38,6 +39,10 @@ from schema.skills import SkillProgress, SkillStanding, skill_plan_of, skill_pro
 from schema.stats import StatsRange, UserStats
 from schema.training import TrainingProgress
 from schema.workouts import WorkoutSession
+
+
+# The sort key of every list on a user: (a time, the id), newest first.
+NEWEST_FIRST = (datetime, uuid.UUID)
 
 
 @strawberry.input(description="Narrows a user's workout sessions.")
@@ -150,7 +155,7 @@ class User(relay.Node):
         )
 
     async def _connection(self, info: Info, page_loader: type, count_loader: type, spec: Any, to_node, sort_key, args) -> Connection:
-        request = page_request(*args)
+        request = page_request(*args, key=NEWEST_FIRST)
         loaders = info.context.loaders
         page = await loaders.get(page_loader, request, spec).load(self.row.id)
         return build_connection(page, request, to_node, sort_key, lambda: loaders.get(count_loader, spec).load(self.row.id))

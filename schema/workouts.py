@@ -192,7 +192,7 @@ class WorkoutSession(relay.Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[SetLog]:
-        request = page_request(first, after, last, before, default=MAX_PAGE)
+        request = page_request(first, after, last, before, default=MAX_PAGE, key=(int,))
         return await set_connection(info, self.row.id, request)
 
     @strawberry.field(description="The distinct exercises performed, in the order first performed.")

@@ -328,3 +328,14 @@ async def test_get_and_persisted_queries_take_the_compiled_path(world):
     response = await client.http.get("/graphql", params={"query": "{ exercises(first: 2) { edges { node { nameEn } } } }"})
     assert response.status_code == 200 and len(response.json()["data"]["exercises"]["edges"]) == 2
     assert app.state.compiled_lane.verified == before + 1
+
+
+async def test_a_cursor_from_another_list_is_bad_input(world):
+    app, client, viewers, _ = world
+    owner = viewers[0]
+    sessions = await client.data("{ viewer { workoutSessions(first: 1) { pageInfo { endCursor } } } }", token=owner.token)
+    cursor = sessions["viewer"]["workoutSessions"]["pageInfo"]["endCursor"]
+    assert cursor, sessions
+    for document in ("query($c: String) { exercises(after: $c) { totalCount } }", "query($c: String) { exercises(last: 2, before: $c) { totalCount } }"):
+        error = await client.error(document, {"c": cursor}, owner.token)
+        assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["field"] in ("after", "before")
