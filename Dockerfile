@@ -21,6 +21,7 @@ COPY loaders ./loaders
 COPY live ./live
 COPY domain ./domain
 COPY db ./db
+COPY documents ./documents
 COPY migrations ./migrations
 COPY --from=graphiql /build/node_modules ./server/graphiql/node_modules
 RUN useradd --system --uid 10001 --home /app repgraph && chown -R repgraph /app

@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 GRAPHIQL := server/graphiql/node_modules/.package-lock.json
 
-.PHONY: install run test migrate demo backfill admin schema bench bench-live bench-floors chromium pgbouncer clean chaos fuzz
+.PHONY: install run test migrate demo backfill admin service-key revoke-service-key schema bench bench-live bench-floors chromium pgbouncer clean chaos fuzz
 
 install: $(STAMP) $(GRAPHIQL)
 
@@ -45,13 +45,26 @@ admin: install
 	$(if $(filter command line,$(origin USER)),,$(error give the account: make admin USER=<username-or-email>))
 	$(PY) -m server make-admin '$(USER)'
 
+# A key for the coaching assistant service (printed once, stored hashed): `make service-key NAME=coach-bot`;
+# `make revoke-service-key NAME=coach-bot` stops it. Uses MONGO_URL, else the embedded MongoDB.
+service-key: install
+	$(if $(NAME),,$(error give the key a name: make service-key NAME=<name>))
+	@$(PY) -m server service-key '$(NAME)'
+
+revoke-service-key: install
+	$(if $(NAME),,$(error name the key: make revoke-service-key NAME=<name>))
+	$(PY) -m server revoke-service-key '$(NAME)'
+
 # PgBouncer for the transaction-pooling test (Debian package; skipped when present).
 pgbouncer:
 	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null)
 
+# The whole suite on each read path: compiled (every compiled answer checked against the
+# executor's) and the executor alone.
 test: install chromium pgbouncer
-	$(PY) -m pytest $(PYTEST_ARGS)
+	READ_PATH=compiled $(PY) -m pytest $(PYTEST_ARGS)
+	READ_PATH=executor $(PY) -m pytest $(PYTEST_ARGS)
 
 BENCH_NODE := bench/node/node_modules/.package-lock.json
 
@@ -73,6 +86,7 @@ clean:
 bench: install $(BENCH_NODE)
 	$(PY) -c "import matplotlib" 2>/dev/null || $(PY) -m pip install --quiet --editable '.[test,bench]'
 	$(PY) -m bench $(BENCH_ARGS)
+	$(PY) -m bench.compiled $(COMPILED_BENCH_ARGS)
 
 # `make bench-floors`: what HTTP, Strawberry and graphql-core cost before RepGraph's own code
 # runs, the efficiency ceilings that leaves on this machine, and one process's logSet capacity.

@@ -55,7 +55,29 @@ def plot(results: list[dict], naive: list[dict], path: Path) -> bool:
     return True
 
 
-def write(report: Path, results: list[dict], naive: list[dict], modes: dict, deep: dict, fanout: dict | None, minutes: float) -> None:
+def conversation_lines(chat: dict | None) -> list[str]:
+    """The conversation cases: MongoDB reads and writes beside PostgreSQL (bench/conversations.py)."""
+    if not chat:
+        return []
+    lines = [
+        f"**Conversations** (MongoDB: {chat['mongo']}; `bench/conversations.py`): *conversation page* — one conversation's newest 50 messages with their authors "
+        "(one MongoDB query and one PostgreSQL statement); *sendMessage* — each connection writing to its own "
+        "conversation (100 in all).",
+        "",
+        "| case | concurrency | req/s | p50 ms | p99 ms |",
+        "|---|---|---|---|---|",
+        *(f"| {r['case']} | {r['concurrency']} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} |" for r in chat["rows"]),
+        "",
+        f"sendMessage → the conversation's subscriber, {chat['delivery']['conversations']} conversations with a live "
+        f"subscriber each, {chat['delivery']['messages']} messages one after another: p50 {chat['delivery']['p50']:.1f} ms, "
+        f"p99 {chat['delivery']['p99']:.1f} ms.",
+        "",
+    ]
+    return lines
+
+
+def write(report: Path, results: list[dict], naive: list[dict], modes: dict, deep: dict, fanout: dict | None, minutes: float,
+          conversations: dict | None = None) -> None:
     has_plot = plot(results, naive, report.parent / PLOT)
     stmts = {m: modes[m]["statements"] for m in modes}
     lines = [
@@ -106,6 +128,7 @@ def write(report: Path, results: list[dict], naive: list[dict], modes: dict, dee
             f"(logSet → event received). Larger cases: `make bench-live`, above.",
             "",
         ]
+    lines += conversation_lines(conversations)
     replace_section(report, SECTION, "\n".join(lines) + "\n")
 
 

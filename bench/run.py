@@ -214,9 +214,10 @@ def interleaved(server: AppServer, a: dict, b: dict, rounds: int = 150) -> tuple
     return tuple({"p50": pct(sorted(t), 0.5), "p99": pct(sorted(t), 0.99), "requests": len(t)} for t in times)  # type: ignore[return-value]
 
 
-def start_server(url: str, mode: str = "batched", pool: int | None = None) -> AppServer:
+def start_server(url: str, mode: str = "batched", pool: int | None = None, read_path: str = "executor") -> AppServer:
+    """A server process on the bench database; the executor's rows unless `read_path` says otherwise."""
     server = AppServer(url, None, SECRET)
-    server.env.update(LOG_LEVEL="warning", LOADER_MODE=mode, GRAPHIQL="0")
+    server.env.update(LOG_LEVEL="warning", LOADER_MODE=mode, GRAPHIQL="0", READ_PATH=read_path)
     if pool:
         server.env["DB_POOL_SIZE"] = str(pool)
     server.start()
@@ -318,11 +319,23 @@ def main() -> None:
     finally:
         remove_writers(url)
     fanout = run_fanout(server_url, args.fanout) if args.fanout else None
+    conversations = run_conversations(url, levels, args.duration)
     minutes = (time.perf_counter() - started) / 60
     from bench.report import write  # matplotlib is imported only here
 
-    write(Path(args.report), results, naive, modes, deep, fanout, minutes)
+    write(Path(args.report), results, naive, modes, deep, fanout, minutes, conversations)
     print(f"written to {args.report} ({minutes:.1f} min)")
+
+
+def run_conversations(url: str, levels: list[int], duration: float) -> dict | None:
+    """The conversation cases (bench/conversations.py) on the bench database."""
+    from bench.conversations import run
+
+    try:
+        return run(url, SECRET, levels, duration)
+    except Exception as exc:  # the query table stands on its own
+        print(f"conversation cases failed: {exc!r}")
+        return None
 
 
 def run_fanout(server_url: str, subscribers: int) -> dict | None:

@@ -14,7 +14,9 @@ of the plan's key (compiler/plans.py).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import datetime
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -27,6 +29,7 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     get_named_type,
+    is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_fields, collect_subfields
 from graphql.execution.values import VariableValues, get_argument_values
@@ -38,6 +41,8 @@ from resolvers.ids import decode_id, parse_global_id
 from resolvers.pagination import MAX_PAGE, page_request
 
 VIEWER = "%(viewer)s::uuid"
+# The Python type of each kind of sort column, as cursors carry them (resolvers/pagination.py).
+KEY_TYPES = {"datetime": datetime, "uuid": uuid.UUID, "int": int, "text": str}
 SESSION = "%(session)s::uuid"
 Getter = Callable[[VariableValues], Any]
 
@@ -65,7 +70,13 @@ class Selected:
     field_def: Any
 
     def args(self, variables: VariableValues) -> dict[str, Any]:
-        return get_argument_values(self.field_def, self.details[0].node, variables)
+        """The field's coerced arguments; computed once per request however many parameters read them."""
+        memo = self.__dict__.get("_memo")
+        if memo is not None and memo[0] is variables:
+            return memo[1]
+        args = get_argument_values(self.field_def, self.details[0].node, variables)
+        self.__dict__["_memo"] = (variables, args)
+        return args
 
     def arg(self, name: str) -> Any:
         """The argument's value for this request (shape decisions only: see `param`)."""
@@ -77,7 +88,15 @@ class Selected:
 
     def param(self, cast: str, get: Callable[[dict[str, Any]], Any]) -> str:
         """A bind parameter computed from this field's arguments for every request."""
-        return self.build.param(cast, lambda variables: get({k: _plain(v) for k, v in self.args(variables).items()}))
+        return self.build.param(cast, lambda variables: get(self.plain_args(variables)))
+
+    def plain_args(self, variables: VariableValues) -> dict[str, Any]:
+        memo = self.__dict__.get("_plain")
+        if memo is not None and memo[0] is variables:
+            return memo[1]
+        plain = {k: _plain(v) for k, v in self.args(variables).items()}
+        self.__dict__["_plain"] = (variables, plain)
+        return plain
 
 
 def _plain(value: Any) -> Any:
@@ -99,12 +118,37 @@ class Build:
     uses_grants: bool = False
     checks: list[str] = field(default_factory=list)
     _aliases: int = 0
+    # To-one links become LEFT JOINs of the FROM that defines their parent's alias:
+    # alias → the alias owning that FROM, and each owner's joins in order.
+    _owners: dict[str, str] = field(default_factory=dict)
+    _joins: dict[str, list[str]] = field(default_factory=dict)
 
     # --- naming -------------------------------------------------------------------------
 
     def alias(self) -> str:
         self._aliases += 1
         return f"t{self._aliases}"
+
+    def open(self, alias: str) -> str:
+        """`alias` names rows of a FROM that its to-one links may join (see `joins`)."""
+        self._owners[alias] = alias
+        self._joins[alias] = []
+        return alias
+
+    def joins(self, alias: str) -> str:
+        """The LEFT JOINs the objects over `alias` asked for: call after building them."""
+        joins = self._joins.pop(alias, [])
+        return "".join(" " + j for j in joins)
+
+    def join(self, parent: str, table: str, on: str) -> str | None:
+        """A row of `table` joined to `parent`'s FROM (None when that FROM takes no joins)."""
+        owner = self._owners.get(parent)
+        if owner is None or owner not in self._joins:
+            return None
+        alias = self.alias()
+        self._owners[alias] = owner
+        self._joins[owner].append(f"LEFT JOIN {table} {alias} ON {on.replace('{alias}', alias)}")
+        return alias
 
     def param(self, cast: str, get: Getter) -> str:
         name = f"p{len(self.getters)}"
@@ -138,7 +182,7 @@ class Build:
     # --- values ---------------------------------------------------------------------------
 
     def encode(self, expr: str, graphql_type: Any) -> str:
-        """A column as the executor prints a value of `graphql_type`."""
+        """A leaf value (a column, or a declaration's SQL) as JSON text, as the executor prints `graphql_type`."""
         inner = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
         if isinstance(inner, GraphQLList):
             item = get_named_type(inner)
@@ -156,14 +200,16 @@ class Build:
             return codecs.day(expr)
         if name == "Float":
             return codecs.number(expr)
-        if name in ("String", "Int", "Boolean", "ID"):
-            return expr
+        if name in ("Int", "Boolean"):
+            return codecs.scalar(expr)
+        if name in ("String", "ID"):
+            return codecs.string(expr)
         raise Unsupported(f"scalar {name}")
 
     # --- objects --------------------------------------------------------------------------
 
     def object(self, type_name: str, alias: str, details: list[FieldDetails]) -> str:
-        """`json_build_object` of the fields selected on `type_name`, in the selection's order."""
+        """JSON text of the fields selected on `type_name`, in the selection's order."""
         graphql_type = self.schema.get_type(type_name)
         grouped = collect_subfields(self.schema, self.fragments, self.variables, self.operation, graphql_type, details).grouped_field_set
         return self.fields(graphql_type, alias, grouped)
@@ -174,31 +220,41 @@ class Build:
         for key, details in grouped.items():
             name = details[0].node.name.value
             if name == "__typename":
-                value = codecs.literal(graphql_type.name)
+                value = typename(graphql_type.name)
             elif name == "id" and declared.node:
                 value = codecs.global_id(graphql_type.name, f"{alias}.id")
             else:
                 spec = declared.fields.get(name)
                 if spec is None:
                     raise Unsupported(f"{graphql_type.name}.{name} has no SQL")
-                sel = Selected(self, graphql_type, name, details, graphql_type.fields[name])
+                field_def = graphql_type.fields[name]
+                sel = Selected(self, graphql_type, name, details, field_def)
                 value = spec.sql(self, alias, sel)
-            pairs.append(f"{codecs.literal(key)}, {value}")
-        if len(pairs) > 50:  # json_build_object takes 100 arguments
-            raise Unsupported("more than 50 fields on one object")
-        return "json_build_object(" + ", ".join(pairs) + ")"
+                if is_leaf_type(get_named_type(field_def.type)):  # declarations give leaves as SQL values
+                    value = self.encode(value, field_def.type)
+            pairs.append((key, value))
+        return codecs.json_object(pairs)
 
     # --- roots ----------------------------------------------------------------------------
+
+    def one(self, type_name: str, source: str, where: Callable[[str], str], details: list[FieldDetails],
+            tail: Callable[[str], str] | None = None) -> str:
+        """The object of the first row of `source` (a table or subquery) meeting `where(alias)`, or null."""
+        a = self.open(self.alias())
+        obj = self.object(type_name, a, details)
+        return codecs.nullable(f"(SELECT {obj} FROM {source} {a}{self.joins(a)} WHERE {where(a)}{tail(a) if tail else ''})")
+
+    def many(self, type_name: str, source: str, where: Callable[[str], str], details: list[FieldDetails],
+             order: Callable[[str], str]) -> str:
+        """The objects of the rows of `source` meeting `where(alias)`, as a JSON list in `order(alias)`."""
+        a = self.open(self.alias())
+        obj = self.object(type_name, a, details)
+        return f"(SELECT {codecs.json_list(obj, order(a))} FROM {source} {a}{self.joins(a)} WHERE {where(a)})"
 
     def lookup(self, type_name: str, key_param: str, details: list[FieldDetails]) -> str:
         """One object by id through the access rule; null (and `ok` false) when hidden or missing."""
         declared = self.type_sql(type_name)
-        a = self.alias()
-        expr = (
-            f"(SELECT {self.object(type_name, a, details)} FROM {declared.table} {a} "
-            f"WHERE {a}.id = {key_param} AND {self.access(declared, a)})"
-        )
-        return expr
+        return self.one(type_name, declared.table, lambda a: f"{a}.id = {key_param} AND {self.access(declared, a)}", details)
 
 
 def compile_operation(schema: GraphQLSchema, document: Any, operation: OperationDefinitionNode,
@@ -215,7 +271,7 @@ def compile_operation(schema: GraphQLSchema, document: Any, operation: Operation
         sel = Selected(b, root, name, details, root.fields.get(name))
         column = f"c{len(columns)}"
         if name == "__typename":
-            expr = codecs.literal(root.name)
+            expr = typename(root.name)
         else:
             compile_root = ROOTS.get(name)
             if compile_root is None:
@@ -224,9 +280,9 @@ def compile_operation(schema: GraphQLSchema, document: Any, operation: Operation
             if must_exist:
                 checks.extend(f"r.{column}{suffix}" for suffix in must_exist)
         columns.append(f"{expr} AS {column}")
-        keys.append(f"{codecs.literal(key)}, r.{column}")
+        keys.append((key, f"r.{column}"))
     ok = ["(SELECT count(*) FROM v) = 1"] if signed_in else []
-    ok += checks
+    ok += checks + b.checks
     head = []
     if signed_in:
         head.append(
@@ -242,10 +298,14 @@ def compile_operation(schema: GraphQLSchema, document: Any, operation: Operation
             head.append(f"g AS ({GRANTS})")
     sql = (
         ("WITH " + ", ".join(head) + " " if head else "")
-        + f"SELECT {' AND '.join(ok) if ok else 'true'} AS ok, json_build_object({', '.join(keys)})::text AS data "
+        + f"SELECT {' AND '.join(ok) if ok else 'true'} AS ok, {codecs.json_object(keys)} AS data "
         + f"FROM (SELECT {', '.join(columns)}) r"
     )
     return Plan(sql, b.getters)
+
+
+def typename(name: str) -> str:
+    return codecs.literal(f'"{name}"')
 
 
 # The grants of resolvers/access.py (`grants_statement`): whose training the viewer reads.
@@ -263,9 +323,8 @@ GRANTS = (
 
 def _viewer(b: Build, sel: Selected):
     if not b.signed_in:
-        return "NULL::json", None
-    a = b.alias()
-    return f"(SELECT {b.object('User', a, sel.details)} FROM users {a} WHERE {a}.id = {VIEWER})", None
+        return "'null'", None
+    return b.one("User", "users", lambda a: f"{a}.id = {VIEWER}", sel.details), None
 
 
 def _node_type(b: Build, global_id: str, field_name: str) -> str:
@@ -278,26 +337,26 @@ def _node_type(b: Build, global_id: str, field_name: str) -> str:
 def _node(b: Build, sel: Selected):
     type_name = _node_type(b, sel.arg("id"), "id")
     key = sel.param("uuid", lambda args: parse_global_id(args["id"], "id")[1])
-    return b.lookup(type_name, key, sel.details), [" IS NOT NULL"]
+    return b.lookup(type_name, key, sel.details), [" <> 'null'"]
 
 
 def _nodes(b: Build, sel: Selected):
     ids = sel.arg("ids")
-    if len(ids) > MAX_PAGE or not ids:
-        raise Unsupported("nodes: none or too many")
+    if len(ids) > MAX_PAGE:
+        raise Unsupported("nodes: more than the executor allows")
     items = []
     for i, global_id in enumerate(ids):
         type_name = _node_type(b, global_id, "ids")
         key = sel.param("uuid", lambda args, i=i: parse_global_id(args["ids"][i], "ids")[1])
         items.append(b.lookup(type_name, key, sel.details))
-    # A json null cannot be compared with IS NULL: each element's text can.
-    checks = [f"->>{i} IS NOT NULL" for i in range(len(ids))]
-    return f"json_build_array({', '.join(items)})", checks
+    # Each element is checked where it is written: a NOT_FOUND element sends the request to the executor.
+    b.checks.extend(f"{item} <> 'null'" for item in items)
+    return ("('[' || " + " || ',' || ".join(items) + " || ']')") if items else "'[]'", None
 
 
 def _exercise(b: Build, sel: Selected):
     key = sel.param("uuid", lambda args: decode_id(args["id"], "Exercise", "id"))
-    return b.lookup("Exercise", key, sel.details), [" IS NOT NULL"]
+    return b.lookup("Exercise", key, sel.details), [" <> 'null'"]
 
 
 def _exercises(b: Build, sel: Selected):
@@ -323,14 +382,16 @@ def connection(b: Build, conn: Conn, parent: str | None, sel: Selected) -> str:
     target = b.type_sql(conn.type_name)
     default = conn.default_page
 
+    key = tuple(KEY_TYPES[k.kind] for k in conn.sort)
+
     def request(args: dict[str, Any]):
         kwargs = {} if default is None else {"default": default}
-        return page_request(args.get("first"), args.get("after"), args.get("last"), args.get("before"), **kwargs)
+        return page_request(args.get("first"), args.get("after"), args.get("last"), args.get("before"), key=key, **kwargs)
 
     now = request({k: _plain(v) for k, v in sel.args(b.variables).items()})
     backward, has_cursor = now.backward, now.cursor is not None
     limit = sel.param("int", lambda args: request(args).limit)
-    a = b.alias()
+    a = b.open(b.alias())
     where = [] if conn.parent_fk is None else [f"{a}.{conn.parent_fk} = {parent}.id"]
     where += conn.filters(b, a, sel) if conn.filters else []
 
@@ -354,11 +415,11 @@ def connection(b: Build, conn: Conn, parent: str | None, sel: Selected) -> str:
         f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {order} LIMIT {limit} + 1) {a}"
     )
     cursor = codecs.cursor([(k.kind, f"{a}.{k.column}") for k in conn.sort])
-    shown = f"FILTER (WHERE {a}.rg_n <= {limit})"
+    shown = f" FILTER (WHERE {a}.rg_n <= {limit})"
     forward_order = f"{a}.rg_n DESC" if backward else f"{a}.rg_n"
     reverse_order = f"{a}.rg_n" if backward else f"{a}.rg_n DESC"
-    has_more = f"(count(*) > {limit})"
-    cursor_given = "true" if has_cursor else "false"
+    has_more = f"(count(*) > {limit})::text"
+    cursor_given = "'true'" if has_cursor else "'false'"
 
     connection_type = get_named_type(sel.field_def.type)
     grouped = collect_subfields(b.schema, b.fragments, b.variables, b.operation, connection_type, sel.details).grouped_field_set
@@ -368,7 +429,7 @@ def connection(b: Build, conn: Conn, parent: str | None, sel: Selected) -> str:
         name = details[0].node.name.value
         aggregates = aggregates or name in ("edges", "pageInfo")
         if name == "__typename":
-            value = codecs.literal(connection_type.name)
+            value = typename(connection_type.name)
         elif name == "edges":
             edge_type = get_named_type(connection_type.fields["edges"].type)
             edge_fields = collect_subfields(b.schema, b.fragments, b.variables, b.operation, edge_type, details).grouped_field_set
@@ -376,15 +437,15 @@ def connection(b: Build, conn: Conn, parent: str | None, sel: Selected) -> str:
             for edge_key, edge_details in edge_fields.items():
                 edge_name = edge_details[0].node.name.value
                 if edge_name == "__typename":
-                    edge_value = codecs.literal(edge_type.name)
+                    edge_value = typename(edge_type.name)
                 elif edge_name == "cursor":
-                    edge_value = cursor
+                    edge_value = codecs.quoted(cursor)
                 elif edge_name == "node":
                     edge_value = b.object(conn.type_name, a, edge_details)
                 else:
                     raise Unsupported(f"{edge_type.name}.{edge_name}")
-                edge_pairs.append(f"{codecs.literal(edge_key)}, {edge_value}")
-            value = f"coalesce(json_agg(json_build_object({', '.join(edge_pairs)}) ORDER BY {forward_order}) {shown}, '[]')"
+                edge_pairs.append((edge_key, edge_value))
+            value = codecs.json_list(codecs.json_object(edge_pairs), forward_order, shown)
         elif name == "pageInfo":
             info_type = get_named_type(connection_type.fields["pageInfo"].type)
             info_fields = collect_subfields(b.schema, b.fragments, b.variables, b.operation, info_type, details).grouped_field_set
@@ -392,25 +453,25 @@ def connection(b: Build, conn: Conn, parent: str | None, sel: Selected) -> str:
             for info_key, info_details in info_fields.items():
                 info_name = info_details[0].node.name.value
                 info_value = {
-                    "__typename": codecs.literal(info_type.name),
+                    "__typename": typename(info_type.name),
                     "hasNextPage": cursor_given if backward else has_more,
                     "hasPreviousPage": has_more if backward else cursor_given,
-                    "startCursor": f"(array_agg({cursor} ORDER BY {forward_order}) {shown})[1]",
-                    "endCursor": f"(array_agg({cursor} ORDER BY {reverse_order}) {shown})[1]",
+                    "startCursor": codecs.nullable(codecs.quoted(f"(array_agg({cursor} ORDER BY {forward_order}){shown})[1]")),
+                    "endCursor": codecs.nullable(codecs.quoted(f"(array_agg({cursor} ORDER BY {reverse_order}){shown})[1]")),
                 }.get(info_name)
                 if info_value is None:
                     raise Unsupported(f"PageInfo.{info_name}")
-                info_pairs.append(f"{codecs.literal(info_key)}, {info_value}")
-            value = f"json_build_object({', '.join(info_pairs)})"
+                info_pairs.append((info_key, info_value))
+            value = codecs.json_object(info_pairs)
         elif name == "totalCount":
             count_alias = b.alias()
             count_where = [] if conn.parent_fk is None else [f"{count_alias}.{conn.parent_fk} = {parent}.id"]
             count_where += conn.filters(b, count_alias, sel) if conn.filters else []
             value = (
                 f"(SELECT count(*) FROM {target.table} {count_alias}"
-                f"{' WHERE ' + ' AND '.join(count_where) if count_where else ''})"
+                f"{' WHERE ' + ' AND '.join(count_where) if count_where else ''})::text"
             )
         else:
             raise Unsupported(f"{connection_type.name}.{name}")
-        pairs.append(f"{codecs.literal(key)}, {value}")
-    return f"(SELECT json_build_object({', '.join(pairs)}){' FROM ' + rows if aggregates else ''})"
+        pairs.append((key, value))
+    return f"(SELECT {codecs.json_object(pairs)}{' FROM ' + rows + b.joins(a) if aggregates else ''})"

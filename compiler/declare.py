@@ -19,14 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from compiler import codecs
+from compiler import Unsupported, codecs  # noqa: F401 - Unsupported is raised by declarations
 
 if TYPE_CHECKING:
     from compiler.build import Build, Selected
-
-
-class Unsupported(Exception):
-    """The operation asks for something the compiler does not cover: it runs on the executor."""
 
 
 @dataclass
@@ -56,12 +52,12 @@ def camel(name: str) -> str:
 
 @dataclass(frozen=True)
 class Col:
-    """A column, encoded by the field's GraphQL type (times, dates, floats, enums, lists)."""
+    """A column; the compiler writes it as the field's GraphQL type prints (times, dates, floats, enums, lists)."""
 
     column: str
 
     def sql(self, b: Build, alias: str, sel: Selected) -> str:
-        return b.encode(f"{alias}.{self.column}", sel.field_def.type)
+        return f"{alias}.{self.column}"
 
 
 def columns(*names: str) -> dict[str, Col]:
@@ -71,7 +67,8 @@ def columns(*names: str) -> dict[str, Col]:
 
 @dataclass(frozen=True)
 class Expr:
-    """Any SQL over the row: `fn(build, alias, selected) → SQL`."""
+    """Any SQL over the row: `fn(build, alias, selected) → SQL`: a value for a scalar or enum field (written
+    as its type prints), JSON text for an object or a list of objects."""
 
     fn: Callable[[Build, str, Selected], str]
 
@@ -94,11 +91,14 @@ class One:
 
     def sql(self, b: Build, alias: str, sel: Selected) -> str:
         target = b.type_sql(self.type_name)
-        a = b.alias()
-        where = f"{a}.id = {alias}.{self.fk}"
-        if self.checked:
-            where += " AND " + b.access(target, a)
-        return f"(SELECT {b.object(self.type_name, a, sel.details)} FROM {target.table} {a} WHERE {where})"
+        on = "{alias}.id = " + f"{alias}.{self.fk}"
+        joined = b.join(alias, target.table, on + (" AND " + b.access(target, "{alias}") if self.checked else ""))
+        if joined is not None:  # a LEFT JOIN of the parent's rows: no subquery per row
+            return f"(CASE WHEN {joined}.id IS NULL THEN 'null' ELSE {b.object(self.type_name, joined, sel.details)} END)"
+        return b.one(
+            self.type_name, target.table,
+            lambda a: on.replace("{alias}", a) + (" AND " + b.access(target, a) if self.checked else ""), sel.details,
+        )
 
 
 @dataclass(frozen=True)
@@ -110,12 +110,9 @@ class Many:
     order: tuple[str, ...] = ("position",)
 
     def sql(self, b: Build, alias: str, sel: Selected) -> str:
-        target = b.type_sql(self.type_name)
-        a = b.alias()
-        order = ", ".join(f"{a}.{c}" for c in self.order)
-        return (
-            f"(SELECT coalesce(json_agg({b.object(self.type_name, a, sel.details)} ORDER BY {order}), '[]') "
-            f"FROM {target.table} {a} WHERE {a}.{self.parent_fk} = {alias}.id)"
+        return b.many(
+            self.type_name, b.type_sql(self.type_name).table, lambda a: f"{a}.{self.parent_fk} = {alias}.id", sel.details,
+            lambda a: ", ".join(f"{a}.{c}" for c in self.order),
         )
 
 
@@ -128,8 +125,7 @@ class Nested:
     source: str
 
     def sql(self, b: Build, alias: str, sel: Selected) -> str:
-        a = b.alias()
-        return f"(SELECT {b.object(self.type_name, a, sel.details)} FROM {self.source.format(parent=alias)} {a})"
+        return b.one(self.type_name, self.source.format(parent=alias), lambda a: "true", sel.details)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Which exceptions mean a store RepGraph depends on (PostgreSQL, Redis) is down, and its outage log.
+"""Which exceptions mean a store RepGraph depends on (PostgreSQL, Redis, MongoDB) is down, and its outage log.
 
 A client must be able to tell "retry in a moment" from "this is a bug", and an operator
 wants one line when a store goes away and one when it is back, not one per request.
@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 
 import psycopg
+import pymongo.errors
 import redis.exceptions
 import sqlalchemy.exc
 
@@ -21,6 +22,7 @@ log = logging.getLogger("repgraph.outages")
 
 POSTGRES = "postgres"
 REDIS = "redis"
+MONGODB = "mongodb"
 
 SETTLE_SECONDS = 1.0  # failures this soon after a recovery belong to the outage that just ended
 
@@ -39,7 +41,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 
 def service_of(exc: BaseException) -> str | None:
-    """`"postgres"` or `"redis"` when `exc` (or what caused it) means that store is down or timed out; else None."""
+    """`"postgres"`, `"redis"` or `"mongodb"` when `exc` (or what caused it) means that store is down or timed out; else None."""
     for error in _chain(exc):
         if isinstance(error, sqlalchemy.exc.TimeoutError):  # no pooled connection free in time
             return POSTGRES
@@ -51,6 +53,8 @@ def service_of(exc: BaseException) -> str | None:
             return POSTGRES
         if isinstance(error, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):
             return REDIS
+        if isinstance(error, pymongo.errors.ConnectionFailure) or (isinstance(error, pymongo.errors.PyMongoError) and error.timeout):
+            return MONGODB
     return None
 
 

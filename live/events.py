@@ -18,6 +18,8 @@ WORKOUT_STATUS_CHANGED = "WorkoutStatusChanged"
 PERSONAL_RECORD_SET = "PersonalRecordSet"
 ACHIEVEMENT_UNLOCKED = "AchievementUnlocked"
 GOAL_COMPLETED = "GoalCompleted"
+SKILL_MASTERED = "SkillMastered"
+SKILL_LEVEL_UP = "SkillLevelUp"
 
 
 def workout_channel(session_id: uuid.UUID) -> str:
@@ -70,14 +72,15 @@ class Event:
         return cls(row.id, row.channel, row.type, row.user_id, row.data, row.occurred_at)
 
 
-def encode_event_id(event_id: int) -> str:
-    return base64.urlsafe_b64encode(f"evt:{event_id}".encode()).decode().rstrip("=")
+def encode_event_id(event_id: int, kind: str = "evt") -> str:
+    """Opaque event id; `kind` tells logs apart (conversations number their own events)."""
+    return base64.urlsafe_b64encode(f"{kind}:{event_id}".encode()).decode().rstrip("=")
 
 
-def decode_event_id(value: str) -> int:
-    """The outbox id inside an opaque event id; ValueError when it is not one."""
+def decode_event_id(value: str, kind: str = "evt") -> int:
+    """The outbox id (or other log's number, by `kind`) inside an opaque event id; ValueError when it is not one."""
     raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
     prefix, _, number = raw.partition(":")
-    if prefix != "evt" or not number.isdigit():
+    if prefix != kind or not number.isdigit():
         raise ValueError("not an event id")
     return int(number)

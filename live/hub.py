@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +18,29 @@ log = logging.getLogger(__name__)
 
 class SlowConsumer(Exception):
     """The subscriber's queue overflowed; its stream is closed."""
+
+
+async def follow(sub, last: int, replay: Callable[[int], AsyncIterator[Event]], *, replay_first: bool, dense: bool = False) -> AsyncIterator[Event]:
+    """A subscription's events after `last`: first (with `replay_first`) what the durable log holds,
+    then live ones, dropping ids already delivered; a resync replays from the log. In a `dense` log
+    (every number used, in order) a live event further on than the next number replays the log
+    first, so an event whose publish was lost is not skipped."""
+    if replay_first:
+        async for event in replay(last):
+            last = event.id
+            yield event
+    while True:
+        item = await sub.get()
+        if item is OVERFLOW:
+            raise SlowConsumer(sub.channel)
+        if item is RESYNC or (dense and item.id > last + 1):
+            async for event in replay(last):
+                last = event.id
+                yield event
+            continue
+        if item.id > last:
+            last = item.id
+            yield item
 
 
 class Live:
@@ -53,22 +76,8 @@ class Live:
         sub = await self.broker.subscribe(channel)
         try:
             last = after if after is not None else await last_event_id(self.sessionmaker, channel)
-            if after is not None:
-                async for event in self.replay(channel, after):
-                    last = event.id
-                    yield event
-            while True:
-                item = await sub.get()
-                if item is OVERFLOW:
-                    raise SlowConsumer(channel)
-                if item is RESYNC:
-                    async for event in self.replay(channel, last):
-                        last = event.id
-                        yield event
-                    continue
-                if item.id > last:
-                    last = item.id
-                    yield item
+            async for event in follow(sub, last, lambda since: self.replay(channel, since), replay_first=after is not None):
+                yield event
         finally:
             await self.broker.unsubscribe(sub)
 

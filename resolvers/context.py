@@ -27,6 +27,8 @@ class Context:
     connection_params: dict[str, Any] | None = None
     metrics: Any = None  # server.metrics.Metrics: where schema.observe records operations
     stats_cache: Any = None  # resolvers.stats.StatsCache: users' cached stats (None: no caching)
+    documents: Any = None  # documents.store.DocumentStore: conversations (None: no MongoDB configured)
+    service_key: str | None = None  # a service key (the assistant) instead of a user's token
     request: Any = None
     response: Any = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -51,3 +51,13 @@ class Forbidden(ApiError):
 
 class Conflict(ApiError):
     code = "CONFLICT"
+
+
+class ServiceUnavailable(ApiError):
+    """A store the field needs (PostgreSQL, Redis, MongoDB) is unreachable or timed out: `retryable`
+    tells the client that the same request may succeed in a moment (see resolvers/outages.py)."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+    def __init__(self, message: str, *, retryable: bool = True, **extensions: Any) -> None:
+        super().__init__(message, retryable=retryable, **extensions)

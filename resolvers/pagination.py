@@ -32,7 +32,8 @@ def encode_cursor(values: tuple) -> str:
     return base64.urlsafe_b64encode(_PREFIX + orjson.dumps(tagged)).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, argument: str) -> tuple:
+def decode_cursor(cursor: str, argument: str, key: tuple[type, ...] | None = None) -> tuple:
+    """The sort key inside `cursor`; with `key` (the list's sort column types), a cursor of another list is refused."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         if not raw.startswith(_PREFIX):
@@ -49,9 +50,17 @@ def decode_cursor(cursor: str, argument: str) -> tuple:
                 values.append(value)
             else:
                 raise ValueError(tag)
+        if key is not None and not _fits(values, key):
+            raise ValueError("a cursor of another list")
         return tuple(values)
     except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
         raise BadUserInput(f"'{argument}' is not a valid cursor", field=argument) from exc
+
+
+def _fits(values: list[Any], key: tuple[type, ...]) -> bool:
+    return len(values) == len(key) and all(
+        isinstance(v, t) and not (t is int and isinstance(v, bool)) for v, t in zip(values, key)
+    )
 
 
 def page_request(
@@ -61,6 +70,7 @@ def page_request(
     before: str | None = None,
     *,
     default: int = DEFAULT_PAGE,
+    key: tuple[type, ...] | None = None,
 ) -> PageRequest:
     if first is not None and last is not None:
         raise BadUserInput("Pass either 'first' or 'last', not both", field="first")
@@ -73,7 +83,7 @@ def page_request(
     if backward:
         return PageRequest(
             limit=last if last is not None else default,
-            cursor=decode_cursor(before, "before") if before else None,
+            cursor=decode_cursor(before, "before", key) if before else None,
             backward=True,
         )
-    return PageRequest(limit=first if first is not None else default, cursor=decode_cursor(after, "after") if after else None)
+    return PageRequest(limit=first if first is not None else default, cursor=decode_cursor(after, "after", key) if after else None)

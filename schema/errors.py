@@ -7,14 +7,23 @@ import logging
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from resolvers.errors import ApiError
 from db.outages import outages, service_of
-from resolvers.outages import ServiceUnavailable
+from documents.store import is_unavailable
+from resolvers.errors import ApiError, ServiceUnavailable
+from resolvers.outages import UNAVAILABLE_MESSAGE
 from server.request_id import current_request_id
 
 log = logging.getLogger("repgraph.errors")
 
 INTERNAL_ERROR_MESSAGE = "Internal server error"
+
+
+def code_unavailable(error: GraphQLError) -> None:
+    """MongoDB unreachable (wherever it surfaced: a loader, a write) → SERVICE_UNAVAILABLE; the rest of the answer stands."""
+    if is_unavailable(error.original_error):
+        outages.report(error.original_error)  # logged once per outage
+        coded = ServiceUnavailable("Conversations are unavailable right now (their store does not answer); try again shortly")
+        error.original_error, error.message, error.extensions = coded, coded.message, coded.extensions
 
 
 def is_expected(error: GraphQLError) -> bool:
@@ -28,8 +37,9 @@ def should_mask(error: GraphQLError) -> bool:
 
 
 def log_unexpected(errors: list[GraphQLError]) -> None:
-    """Tracebacks for bugs; an outage (PostgreSQL or Redis down) is logged once per outage by `db.outages`."""
+    """Tracebacks for bugs; an outage (PostgreSQL, Redis or MongoDB down) is logged once per outage by `db.outages`."""
     for error in errors:
+        code_unavailable(error)
         if not is_expected(error):
             original = error.original_error
             if original is not None and outages.report(original):
@@ -56,7 +66,7 @@ class FastMaskErrors(MaskErrors):
         An outage answers SERVICE_UNAVAILABLE (retryable) instead: not a bug, and worth a retry.
         """
         if error.original_error is not None and service_of(error.original_error) is not None:
-            retry = ServiceUnavailable()
+            retry = ServiceUnavailable(UNAVAILABLE_MESSAGE)
             return GraphQLError(retry.message, nodes=error.nodes, source=error.source, positions=error.positions,
                                 path=error.path, original_error=None, extensions=retry.extensions)
         masked = super().anonymise_error(error)
@@ -67,6 +77,7 @@ class FastMaskErrors(MaskErrors):
         from schema.limits import assign_code
 
         for error in errors:
+            code_unavailable(error)
             assign_code(error)
         return super()._process_errors(errors)
 

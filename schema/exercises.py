@@ -147,20 +147,38 @@ def _name(b, alias: str, sel) -> str:
 def _personal_record(b, alias: str, sel) -> str:
     """The viewer's own current record of `kind` on this exercise (null when signed out)."""
     if not b.signed_in:
-        return "NULL::json"
-    r = b.alias()
-    return (
-        f"(SELECT {b.object('PersonalRecord', r, sel.details)} FROM personal_records {r} WHERE {r}.user_id = %(viewer)s::uuid "
-        f"AND {r}.exercise_id = {alias}.id AND {r}.kind = {codecs.literal(sel.enum_arg('kind'))})"
+        return "'null'"
+    kind = codecs.literal(sel.enum_arg("kind"))
+    return b.one(
+        "PersonalRecord", "personal_records",
+        lambda r: f"{r}.user_id = %(viewer)s::uuid AND {r}.exercise_id = {alias}.id AND {r}.kind = {kind}", sel.details,
+    )
+
+
+def _most_reps_at_weight(b, alias: str, sel) -> str:
+    """MostRepsSetByUserExerciseWeightLoader: the viewer's set with the most reps at `weight` or heavier."""
+    def kilograms(args) -> Decimal:
+        kg = to_kg(args["weight"], args.get("unit") or "kg")
+        if kg is None or not 0 <= kg <= 2000:
+            raise BadUserInput("'weight' must be between 0 and 2000 kg", field="weight")
+        return Decimal(str(round(kg, 3)))
+
+    weight = sel.param("numeric", kilograms)
+    if not b.signed_in:
+        return "'null'"
+    return b.one(
+        "SetLog", "set_logs",
+        lambda s: f"{s}.user_id = %(viewer)s::uuid AND {s}.exercise_id = {alias}.id AND {s}.weight_kg >= {weight} "
+        f"AND {s}.set_type <> 'warmup' AND {s}.reps > 0",
+        sel.details, tail=lambda s: f" ORDER BY {s}.reps DESC, {s}.completed_at, {s}.id LIMIT 1",
     )
 
 
 def _contributions(b, alias: str, sel) -> str:
     """Each muscle's share, largest first, then by the stored muscle name (as Python sorts them)."""
-    kv = b.alias()
-    return (
-        f"(SELECT coalesce(json_agg({b.object('MuscleContribution', kv, sel.details)} "
-        f"ORDER BY ({kv}.value)::numeric DESC, {kv}.key COLLATE \"C\"), '[]') FROM jsonb_each({alias}.muscle_contributions) {kv})"
+    return b.many(
+        "MuscleContribution", f"jsonb_each({alias}.muscle_contributions)", lambda kv: "true", sel.details,
+        lambda kv: f"({kv}.value)::numeric DESC, {kv}.key COLLATE \"C\"",
     )
 
 
@@ -172,9 +190,10 @@ declare(Exercise, table="exercises", owner="owner_id", unowned_is_public=True, f
     "nameEn": Col("name"),
     "nameHe": Col("name_he"),
     "personalRecord": Expr(_personal_record),
+    "mostRepsAtWeight": Expr(_most_reps_at_weight),
     "muscleContributions": Expr(_contributions),
 })
 declare(MuscleContribution, table=None, fields={
     "muscle": Col("key"),
-    "share": Expr(lambda b, alias, sel: codecs.number(f"({alias}.value)::numeric")),
+    "share": Expr(lambda b, alias, sel: f"({alias}.value)::numeric"),
 })

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import strawberry
@@ -14,6 +15,7 @@ from loaders.goals import GoalByIdLoader
 from loaders.organizations import OrganizationByIdLoader
 from loaders.programs import ProgramByIdLoader, ProgramDayByIdLoader, ProgramExerciseByIdLoader
 from loaders.records import AchievementByIdLoader, PersonalRecordByIdLoader, UserAchievementByIdLoader
+from loaders.skills import SkillExerciseByIdLoader
 from loaders.users import UserByIdLoader
 from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
 from resolvers.errors import BadUserInput, NotFound
@@ -22,12 +24,14 @@ from resolvers.ids import decode_id, parse_global_id
 from resolvers.pagination import MAX_PAGE, page_request
 from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
+from schema.conversations import Conversation, Message
 from schema.enums import Category, Equipment, Level, MovementPattern, Muscle
 from schema.exercises import Exercise
 from schema.goals import Goal
 from schema.organizations import Organization
 from schema.programs import Program, ProgramDay, ProgramExercise
 from schema.records import Achievement, PersonalRecord, UserAchievement
+from schema.skills import SkillExercise, SkillLadder
 from schema.users import User
 from schema.workouts import SetLog, WorkoutSession
 
@@ -46,6 +50,10 @@ NODE_TYPES: dict[str, tuple[type, Any]] = {
     "UserAchievement": (UserAchievementByIdLoader, UserAchievement),
     "Goal": (GoalByIdLoader, Goal),
     "Organization": (OrganizationByIdLoader, Organization),
+    "SkillExercise": (SkillExerciseByIdLoader, SkillExercise),
+    # Documents in MongoDB: the type applies its own access rule (`resolve_visible`).
+    "Conversation": (None, Conversation),
+    "Message": (None, Message),
 }
 
 
@@ -54,6 +62,11 @@ async def resolve_node(info: Info, global_id: str, field: str = "id") -> relay.N
     if type_name not in NODE_TYPES:
         raise NotFound("Object", field=field)
     loader, node_type = NODE_TYPES[type_name]
+    if loader is None:
+        node = await node_type.resolve_visible(info, key)
+        if node is None:
+            raise NotFound(type_name, field=field)
+        return node
     row = await load_visible(info, loader, key)
     if row is None:
         raise NotFound(type_name, field=field)
@@ -98,7 +111,7 @@ class Query:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Exercise]:
-        request = page_request(first, after, last, before)
+        request = page_request(first, after, last, before, key=(str, uuid.UUID))
         f = filter or ExerciseFilter()
         search = (f.search or "").strip()[:100] or None
         spec = ExerciseFilterSpec(
@@ -111,6 +124,10 @@ class Query:
         )
         page = await exercise_page(info.context, spec, request)
         return build_connection(page, request, Exercise.from_row, lambda r: (r.name, r.id), lambda: exercise_count(info.context, spec))
+
+    @strawberry.field(description="The bodyweight skill ladder: levels 0-5, categories, and each level's exercises with default prescriptions.")
+    def skill_ladder(self) -> SkillLadder:
+        return SkillLadder()
 
     @strawberry.field(description="One exercise by ID (library or your own).")
     async def exercise(self, info: Info, id: strawberry.ID) -> Exercise | None:

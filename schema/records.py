@@ -158,7 +158,7 @@ def _record_value_sql(column: str):
 
     def sql(b, alias: str, sel) -> str:
         weight = codecs.weight(f"{alias}.{column}", sel.enum_arg("unit"))
-        return f"(CASE WHEN {alias}.kind IN ({kinds}) THEN {weight} ELSE {codecs.number(f'{alias}.{column}')} END)"
+        return f"(CASE WHEN {alias}.kind IN ({kinds}) THEN {weight} ELSE {alias}.{column} END)"
 
     return Expr(sql)
 

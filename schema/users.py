@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -28,14 +29,20 @@ from resolvers.ids import decode_id, encode_id
 from resolvers.pagination import page_request
 from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
+from schema.conversations import Conversation, ConversationFilter, inbox
 from schema.enums import Language, RecordKind, Role, StatsGrouping, UnitSystem, WorkoutStatus
 from schema.goals import Goal, GoalStatus
 from schema.organizations import Organization, organizations_of
 from schema.programs import Program
 from schema.records import PersonalRecord, UserAchievement
+from schema.skills import SkillProgress, SkillStanding, skill_plan_of, skill_progress_of
 from schema.stats import StatsRange, UserStats
 from schema.training import TrainingProgress
 from schema.workouts import WorkoutSession
+
+
+# The sort key of every list on a user: (a time, the id), newest first.
+NEWEST_FIRST = (datetime, uuid.UUID)
 
 
 @strawberry.input(description="Narrows a user's workout sessions.")
@@ -148,7 +155,7 @@ class User(relay.Node):
         )
 
     async def _connection(self, info: Info, page_loader: type, count_loader: type, spec: Any, to_node, sort_key, args) -> Connection:
-        request = page_request(*args)
+        request = page_request(*args, key=NEWEST_FIRST)
         loaders = info.context.loaders
         page = await loaders.get(page_loader, request, spec).load(self.row.id)
         return build_connection(page, request, to_node, sort_key, lambda: loaders.get(count_loader, spec).load(self.row.id))
@@ -226,6 +233,15 @@ class User(relay.Node):
             lambda r: (r.achieved_at, r.id), (first, after, last, before),
         )
 
+    @strawberry.field(
+        description="The user's conversations, latest activity first (only the user themself sees this list). Null, with a "
+        "SERVICE_UNAVAILABLE error, while their store is unreachable: the rest of the answer stands."
+    )
+    async def conversations(
+        self, info: Info, first: int | None = None, after: str | None = None, filter: ConversationFilter | None = None
+    ) -> Connection[Conversation] | None:
+        return await inbox(info, self.row.id, filter, first, after)
+
     @strawberry.field(description="Points, level, streaks and totals.")
     async def progress(self, info: Info) -> TrainingProgress:
         row = await info.context.loaders.get(UserProgressByUserIdLoader).load(self.row.id)
@@ -255,6 +271,16 @@ class User(relay.Node):
             info, GoalPageByUserIdLoader, GoalCountByUserIdLoader, spec, Goal.from_row,
             lambda r: (r.created_at, r.id), (first, after, last, before),
         )
+
+    @strawberry.field(
+        description="Today's skill session: each category at the user's level, its exercises with the user's current prescriptions."
+    )
+    async def skill_plan(self, info: Info) -> list[SkillStanding]:
+        return await skill_plan_of(info, self.row)
+
+    @strawberry.field(description="The user on every step of the skill ladder (prescription, mastery); `category` and `level` narrow it.")
+    async def skill_progress(self, info: Info, category: str | None = None, level: int | None = None) -> list[SkillProgress]:
+        return await skill_progress_of(info, self.row, category, level)
 
     @strawberry.field(
         description="Training statistics over `range` (local days in the user's time zone), bucketed by `groupBy`: "

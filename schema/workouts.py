@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -30,6 +30,9 @@ from schema.connection import Connection, build_connection
 from schema.enums import SetType, WeightUnit, WorkoutStatus
 from schema.exercises import Exercise
 from schema.programs import PRESCRIPTION_SQL, Prescription, ProgramDay
+
+if TYPE_CHECKING:
+    from schema.skills import PlannedSkillExercise
 
 
 @strawberry.type(description="An exercise planned for a session, copied from its program day when the workout started.")
@@ -189,7 +192,7 @@ class WorkoutSession(relay.Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[SetLog]:
-        request = page_request(first, after, last, before, default=MAX_PAGE)
+        request = page_request(first, after, last, before, default=MAX_PAGE, key=(int,))
         return await set_connection(info, self.row.id, request)
 
     @strawberry.field(description="The distinct exercises performed, in the order first performed.")
@@ -199,6 +202,12 @@ class WorkoutSession(relay.Node):
         # A set may name an exercise the viewer can no longer read (a coach's set on their
         # former athlete's custom exercise): the rule applies here as on every link.
         return [Exercise.from_row(r) for r in rows if await can_read(info.context, r)]
+
+    @strawberry.field(description="The skill steps planned for this session (started from the skill plan), each against what was done.")
+    async def skill_exercises(self, info: Info) -> list[Annotated["PlannedSkillExercise", strawberry.lazy("schema.skills")]]:
+        from schema.skills import planned_skill_exercises
+
+        return await planned_skill_exercises(info, self.row.id)
 
     @strawberry.field(description="Set count, reps, volume and duration of the session.")
     async def totals(self, info: Info) -> WorkoutTotals:
@@ -251,13 +260,11 @@ async def attach_exercises(info: Info, sets: list[SetLog]) -> None:
 
 def _session_exercises(b, alias: str, sel) -> str:
     """`WorkoutSession.exercises`: distinct exercises in the order first performed, each through the rule."""
-    e, first = b.alias(), b.alias()
-    return (
-        f"(SELECT coalesce(json_agg({b.object('Exercise', e, sel.details)} ORDER BY {first}.position), '[]') "
-        f"FROM (SELECT exercise_id, min(position) AS position FROM set_logs WHERE session_id = {alias}.id "
-        f"GROUP BY exercise_id) {first} JOIN exercises {e} ON {e}.id = {first}.exercise_id "
-        f"WHERE {b.access(b.type_sql('Exercise'), e)})"
+    firsts = (
+        f"(SELECT e.*, f.position AS first_position FROM (SELECT exercise_id, min(position) AS position FROM set_logs "
+        f"WHERE session_id = {alias}.id GROUP BY exercise_id) f JOIN exercises e ON e.id = f.exercise_id)"
     )
+    return b.many("Exercise", firsts, lambda e: b.access(b.type_sql("Exercise"), e), sel.details, lambda e: f"{e}.first_position")
 
 
 # The aggregates of TotalsBySessionIdLoader, one row per session.

@@ -36,7 +36,8 @@ from schema.broadcast import Broadcasts
 from schema.errors import INTERNAL_ERROR_MESSAGE, FastMaskErrors, should_mask
 from schema.limits import Limits
 from server import graphiql, tracing
-from server.auth import credentials
+from server.auth import credentials, service_key_of
+from server.documents import open_documents
 from server.health import healthz, migration_head, readyz
 from server.http_errors import OutageScope, error_response, failure_response
 from server.lane import GRAPHQL_RESPONSE, CompiledLane, prefers_graphql_response
@@ -75,7 +76,9 @@ class GraphQLView(GraphQL):
 
     async def get_context(self, request, response) -> Context:
         settings: Settings = self.app_state.settings
-        viewer_id, session_id, auth_error = credentials(settings.secret_key, request.headers.get("authorization"))
+        authorization = request.headers.get("authorization")
+        service_key = service_key_of(authorization)
+        viewer_id, session_id, auth_error = credentials(settings.secret_key, None if service_key else authorization)
         sessionmaker = self.app_state.sessionmaker
         return Context(
             settings=settings,
@@ -88,6 +91,8 @@ class GraphQLView(GraphQL):
             live=self.app_state.live,
             metrics=self.app_state.metrics,
             stats_cache=self.app_state.stats_cache,
+            documents=self.app_state.documents,
+            service_key=service_key,
             request=request,
             response=response,
         )
@@ -248,9 +253,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         app.state.rate_counter = RedisCounter(broker_redis) if broker_redis is not None else MemoryCounter()
         if settings.persisted_queries == "apq":
             app.state.persisted_store = RedisStore(broker_redis) if broker_redis is not None else MemoryStore()
+        app.state.documents = await open_documents(settings, app.state.live)
         try:
             yield
         finally:
+            if app.state.documents is not None:
+                await app.state.documents.close()
             await app.state.live.stop()
             await app.state.statement_runner.close()
             await engine.dispose()
@@ -270,6 +278,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             max_age=600,
         )
     app.state.persisted_store = None
+    app.state.documents = None
     app.state.persisted_allowlist = load_manifest(settings.persisted_queries_file) if settings.persisted_queries == "allowlist" else None
     attach_request_ids()
     app.state.settings = settings
@@ -286,7 +295,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     )
     endpoint = view
     if settings.read_path == "compiled":
-        endpoint = app.state.compiled_lane = CompiledLane(view, app.state, PlanCache(schema._schema, limits, settings.plan_cache_size))
+        endpoint = app.state.compiled_lane = CompiledLane(
+            view, app.state, PlanCache(schema._schema, limits, settings.plan_cache_size), tracer_provider=provider,
+        )
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from documents.service_keys import is_service_key
 from domain.security import InvalidToken, read_token
 
 
@@ -12,6 +13,12 @@ def bearer_token(authorization: str | None) -> str | None:
         return None
     scheme, _, token = authorization.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def service_key_of(authorization: str | None) -> str | None:
+    """The service key in `Authorization: Bearer rgsk_…` (the assistant signs in with one), else None."""
+    token = bearer_token(authorization)
+    return token if token is not None and is_service_key(token) else None
 
 
 def credentials(secret: str, authorization: str | None) -> tuple[uuid.UUID | None, uuid.UUID | None, str | None]:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from db.migrate import head_revision
-from db.outages import POSTGRES, REDIS, outages
+from db.outages import MONGODB, POSTGRES, REDIS, outages
 
 CHECK_TIMEOUT = 2.0  # seconds per dependency
 
@@ -19,7 +19,7 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """200 when PostgreSQL answers with the migrations at head and Redis (if configured) answers; else 503."""
+    """200 when PostgreSQL answers with the migrations at head, and Redis (if configured) and MongoDB answer; else 503."""
     state = request.app.state
     checks: dict[str, str] = {}
     try:
@@ -40,6 +40,14 @@ async def readyz(request: Request) -> Response:
             outages.recovered(REDIS)
         except Exception as exc:  # noqa: BLE001
             checks["redis"] = f"unreachable: {type(exc).__name__}"
+    if state.documents is not None:
+        try:
+            async with asyncio.timeout(CHECK_TIMEOUT):
+                await state.documents.ping()
+            checks["mongo"] = "ok"
+            outages.recovered(MONGODB)
+        except Exception as exc:  # noqa: BLE001
+            checks["mongo"] = f"unreachable: {type(exc).__name__}"
     ready = all(value == "ok" for value in checks.values())
     return JSONResponse({"status": "ready" if ready else "unavailable", "checks": checks}, status_code=200 if ready else 503)
 

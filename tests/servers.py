@@ -75,7 +75,7 @@ class RedisServer:
 class AppServer:
     """`python -m server` in its own process, like `make run` with DATABASE_URL/REDIS_URL set."""
 
-    def __init__(self, database_url: str, redis_url: str | None, secret: str) -> None:
+    def __init__(self, database_url: str, redis_url: str | None, secret: str, mongo_url: str | None = None) -> None:
         self.port = free_port()
         self.env = {
             **os.environ,
@@ -90,6 +90,8 @@ class AppServer:
             "RATE_LIMIT_USER": "0",
             "RATE_LIMIT_IP": "0",
         }
+        if mongo_url:
+            self.env["MONGO_URL"] = mongo_url
         if redis_url:
             self.env["REDIS_URL"] = redis_url
         else:

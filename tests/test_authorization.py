@@ -33,7 +33,9 @@ import pytest
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType, get_named_type
 from sqlalchemy import text
 
+from documents import service_keys
 from live.events import encode_event_id
+from resolvers.conversation_events import encode_event_id as encode_talk_event_id
 from resolvers.ids import parse_global_id
 from schema import schema
 from tests.conftest import REGISTER, Account
@@ -132,6 +134,20 @@ CURRENT_SIGN_IN = "{ viewer { sessions { id current } } }"
 CREATE_ORG = "mutation($n: String!) { createOrganization(input: {name: $n}) { organization { id } } }"
 ADD_MEMBER = "mutation($o: ID!, $u: String!) { addOrganizationMember(input: {organizationId: $o, username: $u}) { member { userId } } }"
 CREATE_LIBRARY = "mutation($n: String!) { createLibraryExercise(input: {name: $n, primaryMuscles: [CHEST]}) { exercise { id } } }"
+SKILL_STEPS = "query($c: String!) { skillLadder { exercises(category: $c, level: 0) { id exercise { id } defaultPrescription { sets { reps } } } } }"
+START_SKILLS = "mutation { startWorkout(input: {fromSkillPlan: true}) { session { id } } }"
+ADVANCE_PUSH = 'mutation { advanceSkillLevel(input: {category: "PUSH"}) { standing { level { level } } } }'
+
+
+async def master_steps(client, token: str, session: str, category: str, count: int) -> tuple[list[dict], list[str]]:
+    """Log the first `count` level-0 steps of `category` at their defaults (the session still to be finished)."""
+    steps = (await client.data(SKILL_STEPS, {"c": category}))["skillLadder"]["exercises"][:count]
+    logged = []
+    for step in steps:
+        for target in step["defaultPrescription"]["sets"]:
+            i = {"sessionId": session, "exerciseId": step["exercise"]["id"], "reps": target["reps"]}
+            logged.append((await client.data(LOG, {"i": i}, token))["logSet"]["setLog"]["id"])
+    return steps, logged
 
 
 async def coach_of(client, coach: Account, athlete: Account) -> str:
@@ -148,6 +164,37 @@ async def library_exercise(client, name: str = "Barbell Squat") -> str:
 async def make_admin(app, account: Account) -> None:
     async with app.state.sessionmaker.begin() as session:
         await session.execute(text("UPDATE users SET role = 'admin' WHERE id = :id"), {"id": parse_global_id(account.id)[1]})
+
+
+START_TALK = "mutation($i: StartConversationInput!) { startConversation(input: $i) { conversation { id } } }"
+SEND = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { message { id } } }"
+EDIT_MESSAGE = "mutation($m: ID!) { editMessage(input: {messageId: $m, content: \"Changed\"}) { message { id } } }"
+DELETE_MESSAGE = "mutation($m: ID!) { deleteMessage(input: {messageId: $m}) { message { id deleted } } }"
+MARK_READ = "mutation($c: ID!) { markConversationRead(input: {conversationId: $c}) { conversation { id unreadCount } } }"
+ASSISTANT_POST = "mutation($i: PostAssistantMessageInput!) { postAssistantMessage(input: $i) { message { id } } }"
+ASSISTANT_CONTEXT = "mutation($i: UpdateConversationContextInput!) { updateConversationContext(input: $i) { conversation { id } } }"
+
+
+async def conversations_of(client, app, owner: Account, coach: Account, marker: str, **training: str) -> dict[str, str]:
+    """The owner's coaching conversation with their coach (each event kind in its log) and one with the
+    assistant, which logged one of the owner's sets and keeps their training in its context."""
+    async def as_(who: Account | str, document: str, variables: dict) -> dict:
+        return await client.data(document, variables, who if isinstance(who, str) else who.token)
+
+    talk = (await as_(owner, START_TALK, {"i": {"kind": "COACHING", "participantIds": [coach.id]}}))["startConversation"]["conversation"]["id"]
+    message = (await as_(owner, SEND, {"i": {"conversationId": talk, "content": f"Hello {marker}"}}))["sendMessage"]["message"]["id"]
+    reply = (await as_(coach, SEND, {"i": {"conversationId": talk, "content": "Noted", "replyToId": message}}))["sendMessage"]["message"]["id"]
+    for document in (EDIT_MESSAGE, DELETE_MESSAGE):
+        typo = (await as_(owner, SEND, {"i": {"conversationId": talk, "content": f"Typo {marker}"}}))["sendMessage"]["message"]["id"]
+        await as_(owner, document, {"m": typo})
+    await as_(coach, MARK_READ, {"c": talk})
+    assistant = (await as_(owner, START_TALK, {"i": {"kind": "ASSISTANT", "title": f"Bot {marker}"}}))["startConversation"]["conversation"]["id"]
+    key = await service_keys.create(app.state.documents, f"bot-{marker}")
+    posted = await as_(key, ASSISTANT_POST, {"i": {"conversationId": assistant, "content": f"Logged {marker}", "setLogId": training["set_log"]}})
+    await as_(key, ASSISTANT_CONTEXT, {"i": {"conversationId": assistant, "currentWorkoutId": training["session"], "goalIds": [training["goal"]],
+                                             "recentExerciseIds": [training["exercise"]]}})
+    return {"conversation": talk, "message": message, "reply": reply, "assistant_conversation": assistant,
+            "assistant_message": posted["postAssistantMessage"]["message"]["id"]}
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +223,11 @@ async def world(client, app) -> World:
                                            "exerciseId": custom, "timeframe": "MONTHLY"}}))["createGoal"]["goal"]["id"]
     organization = (await mine(CREATE_ORG, {"n": f"Org {marker}"}))["createOrganization"]["organization"]["id"]
     (award,) = custom_set["achievements"]  # the first record: FIRST_RECORD
+    skill_session = (await mine(START_SKILLS, {}))["startWorkout"]["session"]["id"]  # from today's skill plan
+    (skill_step,), skill_sets = await master_steps(client, owner.token, skill_session, "PUSH", 1)
+    await mine(FINISH, {"s": skill_session})
+    talk = await conversations_of(client, app, owner, coach, marker, session=session, goal=goal, exercise=custom,
+                                  set_log=custom_set["setLog"]["id"])
     ids = {
         "owner": owner.id, "coach": coach.id, "stranger": stranger.id, "admin": admin.id, "relationship": relationship,
         "library": library, "exercise": custom, "program": program["id"], "day": day["id"],
@@ -184,9 +236,10 @@ async def world(client, app) -> World:
         "record": next(r["id"] for r in custom_set["personalRecords"] if r["kind"] == "HEAVIEST_WEIGHT"),
         "library_record": next(r["id"] for r in library_set["personalRecords"] if r["kind"] == "HEAVIEST_WEIGHT"),
         "user_achievement": award["id"], "achievement": award["achievement"]["id"], "goal": goal,
-        "organization": organization,
+        "organization": organization, **talk, "skill_session": skill_session, "skill_set": skill_sets[0],
+        "skill_step": skill_step["id"], "skill_library": skill_step["exercise"]["id"],
     }
-    public = {"coach", "stranger", "admin", "relationship", "library", "achievement"}
+    public = {"coach", "stranger", "admin", "relationship", "library", "achievement", "skill_step", "skill_library"}
     secrets = {marker}.union(*(secrets_of(gid) for name, gid in ids.items() if name not in public))
     ids["marker"] = marker
     accounts = {OWNER: owner, COACH: coach, STRANGER: stranger, ADMIN: admin}
@@ -347,11 +400,18 @@ async def ex_coach(w: World, viewer: str) -> Made:
     return Made(ids, secrets_of(custom) | {name}, tokens={EX_COACH: coach.token})
 
 
+async def owner_message(w: World, viewer: str) -> Made:
+    """A fresh message of the owner's in their coaching conversation, to edit or delete."""
+    sent = await w.data(SEND, {"i": {"conversationId": w.ids["conversation"], "content": f"Spare {w.marker}"}}, OWNER)
+    message = sent["sendMessage"]["message"]["id"]
+    return Made({"own_message": message}, secrets_of(message))
+
+
 SETUPS: dict[str, Callable] = {
     "owner_program": owner_program, "owner_session": owner_session, "owner_set": owner_set, "owner_goal": owner_goal,
     "owner_sign_in": owner_sign_in, "viewers_own": viewers_own, "fresh_sign_in": fresh_sign_in, "newcomer": newcomer, "credentials": credentials,
     "athlete_to_invite": athlete_to_invite, "invitation": invitation, "relationship": relationship, "ex_coach": ex_coach,
-    "owner_org": owner_org, "library_entry": library_entry,
+    "owner_org": owner_org, "library_entry": library_entry, "owner_message": owner_message,
 }
 
 
@@ -450,6 +510,11 @@ NODE_ROWS: list[tuple[str, str, dict[str, str]]] = [
     ("UserAchievement", "user_achievement", PRIVATE),
     ("Goal", "goal", PRIVATE),
     ("Organization", "organization", OWNER_ONLY),  # members only; the owner's coach is no member
+    ("SkillExercise", "skill_step", PUBLIC),  # the skill ladder
+    ("Conversation", "conversation", PRIVATE),  # participants: the owner and their coach
+    ("Conversation", "assistant_conversation", OWNER_ONLY),
+    ("Message", "message", PRIVATE),
+    ("Message", "assistant_message", OWNER_ONLY),
 ]
 
 
@@ -491,6 +556,11 @@ async def test_node(world, type_name, instance, viewer, via):
 # --- TABLE 2: every root field, acting on the owner's objects -------------------------------
 
 FROM_START = encode_event_id(0)
+TALK_FROM_START = encode_talk_event_id(0)
+TALK_READ = "query($id: ID!) { node(id: $id) { ... on Conversation { messageCount messages(first: 100) { edges { node { id content } } } context { updatedAt } } } }"
+MESSAGE_READ = "query($id: ID!) { node(id: $id) { ... on Message { content deleted editedAt } } }"
+TALK_EVENTS = """subscription($c: ID!, $after: String) { conversationEvents(conversationId: $c, after: $after) {
+  __typename ... on ConversationLiveEvent { eventId conversation { id } } ... on MessageSent { message { id content } } } }"""
 SESSION_READ = "query($id: ID!) { node(id: $id) { ... on WorkoutSession { name status sets { totalCount } } } }"
 SET_READ = "query($id: ID!) { node(id: $id) { ... on SetLog { reps weight exercise { id } } } }"
 PROGRAM_READ = "query($id: ID!) { node(id: $id) { ... on Program { name days { id exercises { id } } } } }"
@@ -579,7 +649,11 @@ Q = {
     "createLibrary": "mutation($n: String!) { createLibraryExercise(input: {name: $n, primaryMuscles: [BICEPS]}) { exercise { id } } }",
     "updateLibrary": "mutation($e: ID!, $n: String!) { updateLibraryExercise(input: {exerciseId: $e, name: $n}) { exercise { id } } }",
     "archiveLibrary": "mutation($e: ID!) { archiveLibraryExercise(input: {exerciseId: $e}) { exercise { id } } }",
+    "skillLadder": "{ skillLadder { levels { level } exercises { id } } }",
+    "setSkillLevel": 'mutation { setSkillLevel(input: {category: "PULL", level: 0}) { standing { level { level } } } }',
+    "prescribe": "mutation($s: ID!, $u: ID) { setSkillPrescription(input: {skillExerciseId: $s, userId: $u, sets: [{reps: 3}]}) { progress { customized } } }",
 }
+SKILL_READ = "query($id: ID!) { node(id: $id) { ... on User { skillProgress(category: \"PUSH\", level: 0) { customized prescription { sets { reps } } } } } }"
 PLAN_CUSTOM = {"i": {"name": "Mine", "days": [{"name": "D", "exercises": [{"exerciseId": "@exercise"}]}]}}
 
 # field, what it acts on, document, answers, variables, setup, and more (reach, check, probe).
@@ -643,9 +717,35 @@ ROOT_ROWS: list[Row] = [
     Row("Mutation.createLibraryExercise", "a new library exercise", Q["createLibrary"], ADMIN_ONLY, {"n": "@new_name"}, "library_entry", cleanup=archive_entries),
     Row("Mutation.updateLibraryExercise", "a library exercise", Q["updateLibrary"], ADMIN_ONLY, {"e": "@entry", "n": "@new_name"}, "library_entry", probe=(LIBRARY_READ, {"id": "@entry"}), cleanup=archive_entries),
     Row("Mutation.archiveLibraryExercise", "a library exercise", Q["archiveLibrary"], ADMIN_ONLY, {"e": "@entry"}, "library_entry", probe=(LIBRARY_READ, {"id": "@entry"}), cleanup=archive_entries),
+    # The skill ladder is public; one's standing is one's own, and an accepted coach may set the prescriptions
+    Row("Query.skillLadder", "the ladder", Q["skillLadder"], PUBLIC, reach=("skill_step",)),
+    Row("Mutation.setSkillLevel", "one's own", Q["setSkillLevel"], SIGNED_IN),
+    Row("Mutation.advanceSkillLevel", "one's own, not yet mastered", ADVANCE_PUSH, answers(UNAUTHENTICATED, *[BAD_USER_INPUT] * 4)),
+    Row("Mutation.setSkillPrescription", "one's own", Q["prescribe"], SIGNED_IN, {"s": "@skill_step", "u": None}),
+    Row("Mutation.setSkillPrescription", "the owner's (userId)", Q["prescribe"], COACH_WRITES, {"s": "@skill_step", "u": "@owner"},
+        probe=(SKILL_READ, {"id": "@owner"})),
+    Row("Mutation.startWorkout", "from one's skill plan", START_SKILLS, SIGNED_IN),
     # Live (a signed-out socket is refused at connection_init)
     Row("Subscription.workoutEvents", "the owner's workout", EVENTS, but(PRIVATE, anonymous=UNAUTHENTICATED), {"s": "@session", "after": FROM_START}, reach=("session",)),
     Row("Subscription.activityFeed", "one's own", FEED, but(OWN, anonymous=UNAUTHENTICATED), {"after": FROM_START}, reach=("session",)),
+    # Conversations: participants only (the coach takes part in the owner's coaching conversation); the assistant's writes need its key
+    Row("Mutation.startConversation", "the coaching one with the owner", START_TALK, answers(UNAUTHENTICATED, NOT_FOUND, BAD_USER_INPUT, OK, NOT_FOUND),
+        {"i": {"kind": "COACHING", "participantIds": ["@owner"]}}),
+    Row("Mutation.startConversation", "one's own with the assistant", START_TALK, SIGNED_IN, {"i": {"kind": "ASSISTANT"}}),
+    Row("Mutation.sendMessage", "into the owner's conversation", SEND, COACH_WRITES, {"i": {"conversationId": "@conversation", "content": "Hi"}},
+        probe=(TALK_READ, {"id": "@conversation"})),
+    Row("Mutation.editMessage", "the owner's message", EDIT_MESSAGE, OWNER_WRITES, {"m": "@own_message"}, "owner_message",
+        probe=(MESSAGE_READ, {"id": "@own_message"})),
+    Row("Mutation.deleteMessage", "the owner's message", DELETE_MESSAGE, OWNER_WRITES, {"m": "@own_message"}, "owner_message",
+        probe=(MESSAGE_READ, {"id": "@own_message"})),
+    Row("Mutation.markConversationRead", "the owner's conversation", MARK_READ, COACH_WRITES, {"c": "@conversation"}),
+    Row("Mutation.postAssistantMessage", "into the owner's assistant conversation", ASSISTANT_POST, answers(UNAUTHENTICATED, *[FORBIDDEN] * 4),
+        {"i": {"conversationId": "@assistant_conversation", "content": "As the bot"}}, probe=(TALK_READ, {"id": "@assistant_conversation"})),
+    Row("Mutation.updateConversationContext", "of the owner's assistant conversation", ASSISTANT_CONTEXT, answers(UNAUTHENTICATED, *[FORBIDDEN] * 4),
+        {"i": {"conversationId": "@assistant_conversation"}}, probe=(TALK_READ, {"id": "@assistant_conversation"})),
+    Row("Subscription.conversationEvents", "the owner's conversation", TALK_EVENTS, but(PRIVATE, anonymous=UNAUTHENTICATED),
+        {"c": "@conversation", "after": TALK_FROM_START}, reach=("conversation", "message")),
+    Row("Subscription.inboxEvents", "one's own", "subscription { inboxEvents { message { id } } }", but(everyone(BLIND), anonymous=UNAUTHENTICATED)),
 ]
 
 
@@ -701,7 +801,8 @@ async def test_subscription_field(world, app_servers, row, viewer):
 # each must apply the rule itself, never trust that the parent was visible. Value parts of
 # their parent (totals, progress, page info) are no links.
 VALUE_PARTS = {"PageInfo", "MuscleContribution", "GoalProgress", "WorkoutTotals", "StatsBucket", "StatsTotals",
-               "MuscleVolume", "WeeklyProgress", "CountChange", "VolumeChange"}
+               "MuscleVolume", "WeeklyProgress", "CountChange", "VolumeChange",
+               "SkillLevel", "SkillCategory", "SkillPrescription", "SkillSetTarget", "DailySummary", "ConversationState"}
 TODAY = datetime.now(UTC).date()  # the world's users live in UTC
 STATS = f'stats(range: {{from: "{TODAY - timedelta(days=30)}", to: "{TODAY + timedelta(days=1)}"}})'
 
@@ -760,6 +861,31 @@ LINK_ROWS: list[Row] = [
     link("Organization.members", "organization", "members { userId }", OWNER_ONLY, ("owner",)),
     link("OrganizationMember.user", "organization", "members { user { id } }", OWNER_ONLY, ("owner",), on="Organization"),
     link("Organization.viewerMembership", "organization", "viewerMembership { userId role }", OWNER_ONLY, ("owner",)),
+    Row("SkillLadder.exercises", "the ladder", "{ skillLadder { exercises { id } } }", PUBLIC, reach=("skill_step",)),
+    link("SkillExercise.exercise", "skill_step", "exercise { id }", PUBLIC, ("skill_library",)),
+    link("User.skillPlan", "owner", "skillPlan { level { level } }", PRIVATE),
+    link("SkillStanding.exercises", "owner", "skillPlan { exercises { mastered } }", PRIVATE, on="User"),
+    link("User.skillProgress", "owner", "skillProgress { mastered }", PRIVATE),
+    link("SkillProgress.skillExercise", "owner", "skillProgress { skillExercise { id } }", PRIVATE, ("skill_step",), on="User"),
+    link("SkillProgress.masteredIn", "owner", "skillProgress { masteredIn { id } }", PRIVATE, ("skill_session",), on="User"),
+    link("WorkoutSession.skillExercises", "skill_session", "skillExercises { position completed }", PRIVATE),
+    link("PlannedSkillExercise.skillExercise", "skill_session", "skillExercises { skillExercise { id } }", PRIVATE, ("skill_step",), on="WorkoutSession"),
+    link("PlannedSkillExercise.sets", "skill_session", "skillExercises { sets { id } }", PRIVATE, ("skill_set",), on="WorkoutSession"),
+    # Conversations: their participants follow them (the coach in the coaching one); the assistant's is the owner's alone.
+    link("User.conversations", "owner", "conversations(first: 100) { edges { node { id } } }", OWNER_ONLY, ("conversation", "assistant_conversation")),
+    link("Conversation.participants", "conversation", "participants { id username }", PRIVATE, ("owner",)),
+    link("Participant.user", "conversation", "participants { user { id } }", PRIVATE, ("owner",), on="Conversation"),
+    link("Conversation.lastMessage", "conversation", "lastMessage { id }", PRIVATE),
+    link("Conversation.messages", "conversation", "messages(first: 100) { edges { node { id } } }", PRIVATE, ("message", "reply")),
+    link("Conversation.context", "assistant_conversation", "context { updatedAt }", OWNER_ONLY),
+    link("ConversationContext.currentWorkout", "assistant_conversation", "context { currentWorkout { id } }", OWNER_ONLY, ("session",), on="Conversation"),
+    link("ConversationContext.goals", "assistant_conversation", "context { goals { id } }", OWNER_ONLY, ("goal",), on="Conversation"),
+    link("ConversationContext.recentExercises", "assistant_conversation", "context { recentExercises { id } }", OWNER_ONLY, ("exercise",), on="Conversation"),
+    link("Message.author", "message", "author { id }", PRIVATE, ("owner",)),
+    link("Message.conversation", "message", "conversation { id }", PRIVATE, ("conversation",)),
+    link("Message.replyTo", "reply", "replyTo { id }", PRIVATE, ("message",)),
+    link("Message.assistant", "assistant_message", "assistant { tool }", OWNER_ONLY),
+    link("AssistantMetadata.setLog", "assistant_message", "assistant { setLog { id } }", OWNER_ONLY, ("set",), on="Message"),
     # From the ex-coach's own objects, which point at their former athlete's custom exercise.
     link("WorkoutSession.exercises", "own_session", "exercises { id nameEn }", AFTER_COACHING, label="the ex-coach's own workout", setup="ex_coach"),
     link("WorkoutSession.sets", "own_session", "sets { edges { node { exercise { id nameEn } } } }", AFTER_COACHING, label="the ex-coach's own workout", setup="ex_coach"),
@@ -817,17 +943,24 @@ LIVE_ROWS: list[tuple[str, str, str, dict[str, str]]] = [
     *((f"{t}.user", t, "user", {OWNER: SEES, COACH: SEES, EX_COACH: BLIND})
       for t in ("WorkoutStatusChanged", "SetLogged", "SetUpdated", "SetDeleted", "PersonalRecordSet", "AchievementUnlocked")),
     ("GoalCompleted.user", "GoalCompleted", "user", {OWNER: SEES}),
+    # Masteries come with the finish and the level with advancing, both after the coaching ended.
+    ("SkillMastered.session", "SkillMastered", "session", {OWNER: SEES, EX_COACH: BLIND}),
+    ("SkillMastered.user", "SkillMastered", "user", {OWNER: SEES, EX_COACH: BLIND}),
+    ("SkillMastered.skillExercise", "SkillMastered", "skillExercise", {OWNER: SEES, EX_COACH: BLIND}),
+    ("SkillLevelUp.user", "SkillLevelUp", "user", {OWNER: SEES}),
+    ("SkillLevelUp.session", "SkillLevelUp", "session", {OWNER: BLIND}),
 ]
 
 LIVE_FIELDS = """__typename ... on LiveEvent { eventId session { id } user { id } }
-  ... on PersonalRecordSet { personalRecord { id } } ... on AchievementUnlocked { userAchievement { id } }"""
+  ... on PersonalRecordSet { personalRecord { id } } ... on AchievementUnlocked { userAchievement { id } }
+  ... on SkillMastered { skillExercise { id } }"""
 LIVE_EVENTS = f"""subscription($s: ID!, $after: String) {{ workoutEvents(sessionId: $s, after: $after) {{ {LIVE_FIELDS}
   ... on SetLogged {{ setLog {{ id }} }} ... on SetUpdated {{ setLog {{ id }} }} ... on SetDeleted {{ setLogId }} }} }}"""
 LIVE_FEED = f"subscription($after: String) {{ activityFeed(after: $after) {{ {LIVE_FIELDS} ... on GoalCompleted {{ goal {{ id }} }} }} }}"
 
 
 def test_link_rows_cover_every_link():
-    assert {row.field for row in LINK_ROWS} | {edge for edge, *_ in LIVE_ROWS} == links()
+    assert {row.field for row in LINK_ROWS} | {edge for edge, *_ in LIVE_ROWS} | {edge for edge, *_ in TALK_LIVE_ROWS} == links()
 
 
 @dataclass
@@ -880,9 +1013,12 @@ async def live(client, app_servers) -> Live:
     during, during_errors = await collect(follower, "workoutEvents", lambda e: e["__typename"] == "SetDeleted")
     await client.data(END_COACHING, {"i": relationship_id}, athlete.token)
     await sets(30)
+    _, skill_sets = await master_steps(client, athlete.token, session, "PUSH", 2)  # the whole of level 0
+    logged.extend(skill_sets)
     await athlete_does(FINISH, {"s": session})
     after, after_errors = await collect(follower, "workoutEvents", lambda e: e["__typename"] == "WorkoutStatusChanged" and e["session"] is None)
     await follower.close()
+    await athlete_does(ADVANCE_PUSH, {})
 
     replay = await subscribe(url, athlete.token, LIVE_EVENTS, {"s": session, "after": FROM_START})
     feed = await subscribe(url, athlete.token, LIVE_FEED, {"after": FROM_START})
@@ -913,3 +1049,33 @@ async def test_live_link(live, edge, typename, key, viewer):
 async def test_ending_coaching_ends_the_ex_coachs_live_stream(live):
     assert live.events[EX_COACH] == [], [event["__typename"] for event in live.events[EX_COACH]]
     assert_no_leak(live.events[EX_COACH], live.secrets, "the ex-coach's stream")
+
+
+# Conversation events lead to messages, the conversation and readers, rendered per subscriber: the
+# owner and their coach (its participants) replay the coaching conversation's log from the start.
+TALK_LIVE_ROWS: list[tuple[str, str, str]] = [
+    ("MessageSent.message", "MessageSent", "message"), ("MessageSent.conversation", "MessageSent", "conversation"),
+    ("MessageEdited.message", "MessageEdited", "message"), ("MessageEdited.conversation", "MessageEdited", "conversation"),
+    ("MessageDeleted.conversation", "MessageDeleted", "conversation"),
+    ("ConversationRead.conversation", "ConversationRead", "conversation"), ("ConversationRead.reader", "ConversationRead", "reader"),
+]
+TALK_LIVE = """subscription($c: ID!, $after: String) { conversationEvents(conversationId: $c, after: $after) { __typename
+  ... on ConversationLiveEvent { conversation { id } } ... on MessageSent { message { id } } ... on MessageEdited { message { id } }
+  ... on ConversationRead { reader { id } } } }"""
+
+
+@pytest.fixture(scope="module")
+async def talk_live(world, app_servers) -> dict[str, list[dict]]:
+    found = {}
+    for viewer in (OWNER, COACH):
+        body = await subscribe(app_servers[0].url, world.token(viewer), TALK_LIVE, {"c": world.ids["conversation"], "after": TALK_FROM_START})
+        assert not body.get("errors"), body
+        found[viewer] = [d["conversationEvents"] for d in body["data"]]
+    return found
+
+
+@pytest.mark.parametrize(("edge", "typename", "key", "viewer"),
+                         [pytest.param(e, t, k, v, id=f"{e}-{v}") for e, t, k in TALK_LIVE_ROWS for v in (OWNER, COACH)])
+async def test_conversation_live_link(talk_live, edge, typename, key, viewer):
+    shown = [event[key] for event in talk_live[viewer] if event["__typename"] == typename and event.get(key)]
+    assert shown, f"{edge} as {viewer}: no event of {[e['__typename'] for e in talk_live[viewer]]} shows it"

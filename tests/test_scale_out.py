@@ -45,7 +45,7 @@ async def live_story(url: str, suffix: str) -> None:
 
 
 async def test_workers_serve_one_port_and_share_live_events(database_url, redis_url, settings):
-    server = AppServer(database_url, redis_url, settings.secret_key)
+    server = AppServer(database_url, redis_url, settings.secret_key, settings.mongo_url)
     server.env["WORKERS"] = "2"
     server.start()
     try:
@@ -59,7 +59,7 @@ async def test_workers_serve_one_port_and_share_live_events(database_url, redis_
 
 
 def test_several_workers_without_redis_refuse_to_start(database_url, settings):
-    server = AppServer(database_url, None, settings.secret_key)
+    server = AppServer(database_url, None, settings.secret_key, settings.mongo_url)
     server.env["WORKERS"] = "2"
     done = subprocess.run([sys.executable, "-m", "server"], cwd=ROOT, env=server.env, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0

@@ -1,0 +1,223 @@
+"""Conversations, messages and their event log in MongoDB.
+
+One document per conversation (who takes part, counters, the assistant's context) and one per
+message: a busy conversation grows by small documents instead of pushing one document towards
+MongoDB's 16 MB limit, and a page of messages is an index range. Every change (a message sent,
+edited or deleted, a conversation read) takes the next number of the conversation's sequence
+and is appended to `conversation_events`, the durable log live subscribers resume from.
+
+Writers of one conversation take turns (a short lease on the conversation document, taken with
+the sequence number in one atomic update), so events enter the log in sequence order and a
+reader always sees a gap-free prefix: "everything after N" is a complete answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+
+from documents.store import DocumentStore, document
+
+LEASE = timedelta(seconds=5)
+LEASE_ATTEMPTS = 200
+REPLAY_BATCH = 500
+
+# Event types (the GraphQL union members they become).
+MESSAGE_SENT = "MessageSent"
+MESSAGE_EDITED = "MessageEdited"
+MESSAGE_DELETED = "MessageDeleted"
+CONVERSATION_READ = "ConversationRead"
+
+
+def now() -> datetime:
+    """The current time at MongoDB's precision (milliseconds), so cursors round-trip exactly."""
+    t = datetime.now(UTC)
+    return t.replace(microsecond=t.microsecond // 1000 * 1000)
+
+
+def conversation_channel(conversation_id: uuid.UUID) -> str:
+    return f"conversation:{conversation_id}"
+
+
+def inbox_channel(user_id: uuid.UUID) -> str:
+    return f"inbox:{user_id}"
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+async def conversations_by_ids(store: DocumentStore, ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
+    return await store.conversations.find({"_id": {"$in": list(ids)}}).to_list()
+
+
+async def messages_by_ids(store: DocumentStore, ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
+    return await store.messages.find({"_id": {"$in": list(ids)}}).to_list()
+
+
+def inbox_filter(user_id: uuid.UUID, kind: str | None, unread_only: bool, coached: Sequence[uuid.UUID]) -> dict[str, Any]:
+    """The user's conversations, less the coaching ones of athletes they no longer coach (`coached`: those they do)."""
+    match: dict[str, Any] = {"participants": user_id, "$nor": [{"kind": "coaching", "coachId": user_id, "athleteId": {"$nin": list(coached)}}]}
+    if kind:
+        match["kind"] = kind
+    if unread_only:
+        match[f"unread.{user_id}"] = {"$gt": 0}
+    return match
+
+
+async def inbox_page(
+    store: DocumentStore, user_id: uuid.UUID, kind: str | None, unread_only: bool, coached: Sequence[uuid.UUID], limit: int,
+    after: tuple | None,
+) -> list[dict[str, Any]]:
+    """A participant's conversations, latest activity first, each with its last message: one query."""
+    match = inbox_filter(user_id, kind, unread_only, coached)
+    if after is not None:
+        at, key = after
+        match["$or"] = [{"lastActivityAt": {"$lt": at}}, {"lastActivityAt": at, "_id": {"$lt": key}}]
+    pipeline = [
+        {"$match": match},
+        {"$sort": {"lastActivityAt": -1, "_id": -1}},
+        {"$limit": limit + 1},
+        {"$lookup": {"from": store.messages.name, "localField": "lastMessageId", "foreignField": "_id", "as": "lastMessage"}},
+    ]
+    return await (await store.conversations.aggregate(pipeline)).to_list()
+
+
+async def inbox_count(store: DocumentStore, user_id: uuid.UUID, kind: str | None, unread_only: bool, coached: Sequence[uuid.UUID]) -> int:
+    return await store.conversations.count_documents(inbox_filter(user_id, kind, unread_only, coached))
+
+
+async def messages_page(
+    store: DocumentStore, conversation_id: uuid.UUID, limit: int, cursor: int | None, backward: bool
+) -> list[dict[str, Any]]:
+    """`limit + 1` messages, newest first from `cursor` (oldest first when paging backward)."""
+    query: dict[str, Any] = {"conversationId": conversation_id}
+    if cursor is not None:
+        query["seq"] = {"$gt": cursor} if backward else {"$lt": cursor}
+    return await store.messages.find(query).sort("seq", 1 if backward else -1).limit(limit + 1).to_list()
+
+
+async def message_by_client_id(store: DocumentStore, author_key: str, client_id: str) -> dict[str, Any] | None:
+    return await store.messages.find_one({"authorKey": author_key, "clientId": client_id})
+
+
+async def events_after(store: DocumentStore, conversation_id: uuid.UUID, after: int) -> list[dict[str, Any]]:
+    """Logged events of the conversation with a sequence number above `after`, oldest first (one batch)."""
+    cursor = store.events.find({"conversationId": conversation_id, "seq": {"$gt": after}}).sort("seq", 1).limit(REPLAY_BATCH)
+    return await cursor.to_list()
+
+
+async def last_seq(store: DocumentStore, conversation_id: uuid.UUID) -> int:
+    found = await store.conversations.find_one({"_id": conversation_id}, {"seq": 1})
+    return found.get("seq", 0) if found else 0
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+async def create_conversation(store: DocumentStore, **fields: Any) -> dict[str, Any]:
+    at = now()
+    doc = document(
+        _id=uuid.uuid4(), createdAt=at, lastActivityAt=at, seq=0, messageCount=0, lastMessageId=None, lastMessageSeq=0,
+        unread={str(p): 0 for p in fields["participants"]}, readSeq={}, **fields,
+    )
+    await store.conversations.insert_one(doc)
+    return doc
+
+
+async def find_coaching(store: DocumentStore, coach_id: uuid.UUID, athlete_id: uuid.UUID) -> dict[str, Any] | None:
+    return await store.conversations.find_one({"kind": "coaching", "coachId": coach_id, "athleteId": athlete_id})
+
+
+class Turn:
+    """A writer's turn on one conversation: its sequence number, released (with the counters) at the end."""
+
+    def __init__(self, store: DocumentStore, conversation: dict[str, Any], lease: datetime) -> None:
+        self.store = store
+        self.conversation = conversation
+        self.seq: int = conversation["seq"]
+        self.lease = lease
+        self.update: dict[str, dict[str, Any]] = {"$set": {"writeLease": None}}
+
+    def add(self, operator: str, **fields: Any) -> None:
+        self.update.setdefault(operator, {}).update(fields)
+
+    async def log(self, type: str, actor: uuid.UUID | None, recipients: Sequence[uuid.UUID] = (), **data: Any) -> dict[str, Any]:
+        """Append this turn's event to the log (unpublished until the broker took it)."""
+        event = document(_id=uuid.uuid4(), conversationId=self.conversation["_id"], seq=self.seq, type=type, userId=actor, data=data,
+                         recipients=list(recipients), occurredAt=now(), published=False)
+        await self.store.events.insert_one(event)
+        return event
+
+    async def release(self) -> None:
+        await self.store.conversations.update_one({"_id": self.conversation["_id"], "writeLease": self.lease}, self.update)
+
+
+async def take_turn(store: DocumentStore, conversation_id: uuid.UUID) -> Turn | None:
+    """Wait for the conversation's writer lease and take the next sequence number; None if it is gone."""
+    for attempt in range(LEASE_ATTEMPTS):
+        at = now()
+        lease = at + LEASE
+        doc = await store.conversations.find_one_and_update(
+            {"_id": conversation_id, "$or": [{"writeLease": None}, {"writeLease": {"$lt": at}}]},
+            {"$set": {"writeLease": lease}, "$inc": {"seq": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is not None:
+            return Turn(store, doc, lease)
+        if attempt == 0 and await store.conversations.count_documents({"_id": conversation_id}, limit=1) == 0:
+            return None
+        await asyncio.sleep(min(0.002 * (attempt + 1), 0.05))
+    raise TimeoutError(f"conversation {conversation_id} stayed locked")
+
+
+async def insert_message(store: DocumentStore, message: dict[str, Any]) -> None:
+    await store.messages.insert_one(message)
+
+
+async def append_message(store: DocumentStore, conversation_id: uuid.UUID, **fields: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Add a message in the conversation's next turn: the message, the counters and the logged
+    MessageSent event (returned with it, to publish). None when the conversation is gone;
+    DuplicateKeyError when its author already used its clientId."""
+    turn = await take_turn(store, conversation_id)
+    if turn is None:
+        return None
+    sent_at = now()
+    message = document(_id=uuid.uuid4(), conversationId=conversation_id, seq=turn.seq, sentAt=sent_at, editedAt=None, deletedAt=None,
+                       **fields)
+    try:
+        await insert_message(store, message)
+        author_id = fields.get("authorId")
+        participants = turn.conversation["participants"]
+        turn.add("$inc", messageCount=1, **{f"unread.{p}": 1 for p in participants if p != author_id})
+        turn.add("$max", lastActivityAt=sent_at)
+        turn.add("$set", lastMessageId=message["_id"], lastMessageSeq=turn.seq)
+        logged = await turn.log(MESSAGE_SENT, author_id, participants, message_id=message["_id"])
+    finally:
+        await turn.release()
+    return message, logged
+
+
+async def update_message(store: DocumentStore, message_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any] | None:
+    return await store.messages.find_one_and_update(
+        {"_id": message_id}, {"$set": changes}, return_document=ReturnDocument.AFTER
+    )
+
+
+async def set_context(store: DocumentStore, conversation_id: uuid.UUID, context: dict[str, Any]) -> dict[str, Any] | None:
+    return await store.conversations.find_one_and_update(
+        {"_id": conversation_id}, {"$set": {"context": context}}, return_document=ReturnDocument.AFTER
+    )
+
+
+async def mark_published(store: DocumentStore, event_ids: Sequence[uuid.UUID]) -> None:
+    await store.events.update_many({"_id": {"$in": list(event_ids)}}, {"$set": {"published": True}})
+
+
+async def unpublished(store: DocumentStore, older_than: datetime, limit: int = 500) -> list[dict[str, Any]]:
+    cursor = store.events.find({"published": False, "occurredAt": {"$lt": older_than}}).sort("occurredAt", 1).limit(limit)
+    return await cursor.to_list()

@@ -1,0 +1,105 @@
+"""Conversation events on the live layer: published after each write, streamed with resume from MongoDB.
+
+The log in MongoDB (`conversation_events`) is the source of truth: a write appends its event there,
+then publishes it through the broker (Redis or in-process) to the conversation's channel and, for
+a new message, to each participant's inbox channel. A subscriber subscribes first, then replays
+from the log what came after `after`, then takes live events; a live event further on than the
+next number (one that was never published, its writer having died) sends it back to the log first.
+So neither a lost publish nor a reconnect leaves a gap, and ids already delivered are dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from documents import conversations as store_ops
+from documents.store import DocumentStore
+from live.broker import OVERFLOW, RESYNC
+from live.hub import follow
+from live import events
+from live.events import Event
+from live.hub import SlowConsumer
+
+EVENT_ID_KIND = "msgevt"  # conversation event ids are numbers of the conversation's own log
+NO_USER = uuid.UUID(int=0)  # the actor of events no user made (the assistant's messages)
+
+
+def to_event(channel: str, logged: dict[str, Any]) -> Event:
+    data = {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in logged["data"].items()}
+    data["conversation_id"] = str(logged["conversationId"])
+    return Event(logged["seq"], channel, logged["type"], logged.get("userId") or NO_USER, data, logged["occurredAt"])
+
+
+def channels_of(logged: dict[str, Any]) -> list[str]:
+    return [store_ops.conversation_channel(logged["conversationId"]),
+            *(store_ops.inbox_channel(user_id) for user_id in logged.get("recipients") or ())]
+
+
+async def publish_logged(store: DocumentStore, live: Any, logged: list[dict[str, Any]]) -> asyncio.Task:
+    """Publish logged events to their channels, then mark them published (at least once). The mark is
+    written in the background: until it lands the sweep may publish an event again, which
+    subscribers drop as already seen."""
+    messages = [(channel, to_event(channel, item).to_json()) for item in logged for channel in channels_of(item)]
+    await live.broker.publish_many(messages)
+    task = asyncio.create_task(store_ops.mark_published(store, [item["_id"] for item in logged]))
+    _marking.add(task)
+    task.add_done_callback(_marked)
+    return task
+
+
+_marking: set[asyncio.Task] = set()  # held until done (the loop keeps only weak references)
+
+
+def _marked(task: asyncio.Task) -> None:
+    """A mark that could not be written leaves the event to the sweep (published twice, dropped once)."""
+    _marking.discard(task)
+    if not task.cancelled():
+        task.exception()
+
+
+def encode_event_id(seq: int) -> str:
+    return events.encode_event_id(seq, EVENT_ID_KIND)
+
+
+def decode_event_id(value: str) -> int:
+    """The sequence number inside a conversation event id; ValueError when it is not one."""
+    return events.decode_event_id(value, EVENT_ID_KIND)
+
+
+async def conversation_stream(store: DocumentStore, live: Any, conversation_id: uuid.UUID, after: int | None) -> AsyncIterator[Event]:
+    channel = store_ops.conversation_channel(conversation_id)
+
+    async def replay(since: int) -> AsyncIterator[Event]:
+        while True:
+            batch = await store_ops.events_after(store, conversation_id, since)
+            for logged in batch:
+                yield to_event(channel, logged)
+            if len(batch) < store_ops.REPLAY_BATCH:
+                return
+            since = batch[-1]["seq"]
+
+    sub = await live.broker.subscribe(channel)
+    try:
+        last = after if after is not None else await store_ops.last_seq(store, conversation_id)
+        async for event in follow(sub, last, replay, replay_first=after is not None, dense=True):
+            yield event
+    finally:
+        await live.broker.unsubscribe(sub)
+
+
+async def inbox_stream(live: Any, user_id: uuid.UUID) -> AsyncIterator[Event]:
+    """New messages in any of the user's conversations, as they are published."""
+    channel = store_ops.inbox_channel(user_id)
+    sub = await live.broker.subscribe(channel)
+    try:
+        while True:
+            item = await sub.get()
+            if item is OVERFLOW:
+                raise SlowConsumer(channel)
+            if item is not RESYNC:
+                yield item
+    finally:
+        await live.broker.unsubscribe(sub)

@@ -1,0 +1,79 @@
+"""What conversation reads cost: a page of messages, and the inbox, in queries counted on both stores."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import StatementCounter
+from tests.conversations import chat_on, coach_of
+
+PAGE = """query($id: ID!, $first: Int!) { node(id: $id) { ... on Conversation {
+  messages(first: $first) { edges { node { id content role language sentAt author { id username displayName } } } } } } }"""
+ORG = "mutation($n: String!) { createOrganization(input: {name: $n}) { organization { id } } }"
+ADD = "mutation($o: ID!, $u: String!) { addOrganizationMember(input: {organizationId: $o, username: $u}) { member { userId } } }"
+INBOX = """query($first: Int!) { viewer { conversations(first: $first) { edges { node {
+  id kind unreadCount messageCount participants { username } lastMessage { content author { username } } } } } } }"""
+
+
+@pytest.fixture
+async def chat(settings, mongo_url):
+    async with chat_on(settings, mongo_url) as chat:
+        yield chat
+
+
+def by_collection(counts: Counter) -> dict[str, int]:
+    return {f"{command}:{collection}": n for (command, collection), n in counts.items()}
+
+
+async def measured(chat, document: str, variables: dict, token: str) -> tuple[dict, dict[str, int], list[str]]:
+    """The answer, MongoDB commands by command:collection and PostgreSQL statements, of one request."""
+    mongo = chat.app.state.documents.counter
+    sql = StatementCounter()
+    event.listen(chat.app.state.engine.sync_engine, "before_cursor_execute", sql)
+    try:
+        mongo.reset()
+        data = await chat.client.data(document, variables, token)
+        return data, by_collection(mongo.counts), list(sql.statements)
+    finally:
+        event.remove(chat.app.state.engine.sync_engine, "before_cursor_execute", sql)
+
+
+async def test_a_page_of_50_messages_with_authors_is_one_query_on_each_store(chat, client, register):
+    coach, athlete = await register(role="COACH"), await register()
+    await coach_of(client, coach, athlete)
+    conversation = (await chat.start(athlete.token, "COACHING", [coach.id]))["conversation"]["id"]
+    for i in range(55):
+        await chat.send(athlete.token if i % 2 else coach.token, conversation, f"message {i}")
+    for size in (5, 50):
+        data, mongo, sql = await measured(chat, PAGE, {"id": conversation, "first": size}, athlete.token)
+        edges = data["node"]["messages"]["edges"]
+        assert len(edges) == size and {e["node"]["author"]["username"] for e in edges} == {coach.username, athlete.username}
+        # The messages: one find, whatever the page size (plus the conversation itself, by id).
+        assert mongo == {"find:messages": 1, "find:conversations": 1}, mongo
+        # Every author (and the viewer, a participant) in one statement.
+        assert len(sql) == 1 and "FROM users" in sql[0], sql
+
+
+async def test_the_inbox_page_of_20_is_one_query_on_each_store(chat, client, register):
+    viewer, members = await register(), [await register() for _ in range(4)]
+    org = (await client.data(ORG, {"n": "Club"}, viewer.token))["createOrganization"]["organization"]["id"]
+    for member in members:
+        await client.data(ADD, {"o": org, "u": member.username}, viewer.token)
+    for i in range(22):
+        other = members[i % len(members)]
+        conversation = (await chat.start(viewer.token, "DIRECT", [other.id], title=f"c{i}"))["conversation"]["id"]
+        await chat.send(other.token, conversation, f"last in {i}")
+    await chat.client.data(INBOX, {"first": 1}, viewer.token)  # the viewer's sign-in checked once, as any session's is
+    data, mongo, sql = await measured(chat, INBOX, {"first": 20}, viewer.token)
+    edges = data["viewer"]["conversations"]["edges"]
+    assert len(edges) == 20 and edges[0]["node"]["lastMessage"] == {"content": "last in 21", "author": {"username": members[1].username}}
+    assert {p["username"] for e in edges for p in e["node"]["participants"]} == {viewer.username, *(m.username for m in members)}
+    # The conversations with their last messages: one aggregate ($lookup), no count (totalCount not asked).
+    assert mongo == {"aggregate:conversations": 1}, mongo
+    # The viewer (the root field) and whom they coach (coaching conversations of ended coaching are
+    # left out), then every participant and author of the page in one statement.
+    users = [s for s in sql if "FROM users" in s]
+    assert len(sql) == 3 and len(users) == 2 and "coaching_relationships" in " ".join(sql), sql
