@@ -65,9 +65,10 @@ class Size:
     readers: int
     subscribers_per_workout: int  # alternating graphql-transport-ws and graphql-ws
     pause: float = 0.05  # seconds a writer waits between sets
+    downtime: float = 1.0  # seconds each server stays stopped
 
 
-SMALL = Size(duration=12, writers=3, readers=1, subscribers_per_workout=2, pause=0.2)
+SMALL = Size(duration=8, writers=3, readers=1, subscribers_per_workout=2, pause=0.2, downtime=0.5)
 LARGE = Size(duration=150, writers=8, readers=4, subscribers_per_workout=4)
 
 
@@ -80,6 +81,7 @@ class Tally:
     reads: Counter = field(default_factory=Counter)
     unexpected: list = field(default_factory=list)
     resumes: int = 0
+    slow_closes: int = 0  # websocket closes not completed within 2 s
 
 
 @dataclass
@@ -182,9 +184,13 @@ async def subscriber(base_url: str, protocol: str, token: str, session: str, rec
             after = encode_event_id(received[-1] if received else 0)
             await client.subscribe(FOLLOW, {"sessionId": session, "after": after})
             while not done.is_set():
-                try:
-                    message = await client.receive_skipping_keepalive(timeout=1)
+                try:  # one frame at a time: graphql-ws keep-alives every second must not hide `done`
+                    message = await client.receive(timeout=1)
                 except TimeoutError:
+                    continue
+                if message["type"] == "ping":
+                    await client.send({"type": "pong"})
+                if message["type"] in ("ping", "pong", "ka"):
                     continue
                 if message["type"] == "error":
                     payload = message["payload"]
@@ -201,8 +207,14 @@ async def subscriber(base_url: str, protocol: str, token: str, session: str, rec
             pass
         finally:
             if client is not None:
-                with contextlib.suppress(Exception):
-                    await client.close()
+                try:
+                    async with asyncio.timeout(2):
+                        await client.close()
+                except TimeoutError:  # the close handshake did not finish: drop the socket
+                    tally.slow_closes += 1
+                    client.conn.transport.abort()
+                except Exception:  # noqa: BLE001 - already closed
+                    pass
         if not done.is_set():
             tally.resumes += 1
             await asyncio.sleep(0.3)
@@ -257,8 +269,9 @@ async def run(size: Size, *, log=print) -> dict:
             events = []
             started = time.monotonic()
             warm_rss = None
-            for at, what, action in [(0.2, "postgres restart", lambda: pg.restart(1.0)), (0.45, "redis restart", lambda: redis.restart(1.0)),
-                                     (0.7, "postgres restart", lambda: pg.restart(1.0))]:
+            for at, what, action in [(0.2, "postgres restart", lambda: pg.restart(size.downtime)),
+                                     (0.45, "redis restart", lambda: redis.restart(size.downtime)),
+                                     (0.7, "postgres restart", lambda: pg.restart(size.downtime))]:
                 await asyncio.sleep(max(0.0, started + at * size.duration - time.monotonic()))
                 if warm_rss is None:  # memory once caches and pools have warmed up under the load
                     warm_rss = psutil.Process(server.proc.pid).memory_info().rss
@@ -275,9 +288,9 @@ async def run(size: Size, *, log=print) -> dict:
             async with asyncio.timeout(60):
                 while not all(set(expected[s]) <= set(r) for s, rs in streams.items() for r in rs):
                     await asyncio.sleep(0.2)
+            log(f"chaos: subscribers had every event {time.monotonic() - started - size.duration:.1f} s after the load was due to stop")
             done.set()
             await asyncio.gather(*tasks)
-            log(f"chaos: subscribers caught up {time.monotonic() - started - size.duration:.1f} s after the load stopped")
 
         async def settled() -> Snapshot:
             deadline = time.monotonic() + 20
@@ -288,7 +301,7 @@ async def run(size: Size, *, log=print) -> dict:
                 await asyncio.sleep(0.25)
 
         end = await settled()
-        log(f"chaos: settled {time.monotonic() - started - size.duration:.1f} s after the load stopped")
+        log(f"chaos: the server settled {time.monotonic() - started - size.duration:.1f} s after the load was due to stop")
         output = server.output()
         figures = {
             "size": size,
@@ -299,6 +312,7 @@ async def run(size: Size, *, log=print) -> dict:
             "reads": dict(tally.reads),
             "unexpected": tally.unexpected,
             "subscriber_resumes": tally.resumes,
+            "slow_closes": tally.slow_closes,
             "events_per_workout": {s: len(e) for s, e in expected.items()},
             "streams": {s: rs for s, rs in streams.items()},
             "expected": expected,
@@ -331,7 +345,8 @@ def report(f: dict) -> str:
         f"  logSet: {f['confirmed_sets']} confirmed, {f['write_attempts']} attempts, {f['retryable_answers']} SERVICE_UNAVAILABLE, "
         f"{f['dropped_connections']} dropped connections",
         f"  reads: {f['reads']}",
-        f"  subscribers: {sum(len(rs) for rs in f['streams'].values())}, {received} events received, {f['subscriber_resumes']} resumes",
+        f"  subscribers: {sum(len(rs) for rs in f['streams'].values())}, {received} events received, {f['subscriber_resumes']} resumes, "
+        f"{f['slow_closes']} closes cut after 2 s",
         f"  unexpected errors: {len(f['unexpected'])}; internal errors logged: {f['internal_errors_logged']}",
         f"  outage log lines: postgres {f['outage_lines']['postgres']}, redis {f['outage_lines']['redis']}",
         *(f"    {line[:160]}" for line in f["outage_log"]),

@@ -30,7 +30,7 @@ from server.app import create_app
 from tests.servers import serve_in_thread
 from tests.stories import LOG_SET
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "80"))
 CODE = re.compile(r"^[A-Z][A-Z_]+$")
 ROWS = """SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM workout_sessions) + (SELECT count(*) FROM set_logs)
     + (SELECT count(*) FROM outbox_events) + (SELECT count(*) FROM programs) + (SELECT count(*) FROM goals)
