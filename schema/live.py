@@ -231,12 +231,15 @@ async def _broadcast(ctx: Any, sink: Sink, channel: str, after: int | None) -> A
         group.release(member)
 
 
-@strawberry.type(description="Live streams over websockets (graphql-transport-ws or graphql-ws).")
+@strawberry.type(
+    description="Live streams, over websockets (graphql-transport-ws or graphql-ws) or HTTP (multipart/mixed or server-sent events)."
+)
 class Subscription:
     @strawberry.subscription(
         description="Events of one workout session, in order. With `after`, first the events since that eventId."
     )
     async def workout_events(self, info: Info, session_id: strawberry.ID, after: str | None = None) -> AsyncGenerator[WorkoutEvent, None]:
+        await info.context.require_viewer()  # over HTTP streams as over websockets: signed in, or refused
         key = decode_id(session_id, "WorkoutSession", "sessionId")
         if await load_visible(info, WorkoutSessionByIdLoader, key) is None:
             raise NotFound("WorkoutSession", field="sessionId")

@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from db.engine import create_engine, create_sessionmaker
 from live import Live
@@ -37,6 +38,7 @@ from server.persisted import MemoryStore, PersistedQueryMiddleware, RedisStore, 
 from server.ratelimit import MemoryCounter, RateLimitMiddleware, RedisCounter
 from server.request_id import RequestIdMiddleware
 from server.settings import Settings
+from server.streaming import HTTP_STREAM_PROTOCOLS, TRANSPORTS
 from server.websockets import LegacyWSHandler, TransportWSHandler
 
 log = logging.getLogger("repgraph")
@@ -58,6 +60,7 @@ def wants_graphql_response(request: Request) -> bool:
 class GraphQLView(GraphQL):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
+    stream_transport_classes_by_protocol = TRANSPORTS  # subscriptions over HTTP (server/streaming.py)
 
     def __init__(self, app_state: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -199,6 +202,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         schema=schema,
         graphql_ide="graphiql" if settings.graphiql else None,
         keep_alive=True,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, *HTTP_STREAM_PROTOCOLS),
         keep_alive_interval=settings.ws_keepalive_seconds,
         max_subscriptions_per_connection=settings.ws_max_subscriptions_per_connection,
         allowed_origins=settings.cors_origins,
