@@ -39,7 +39,7 @@ from server.ratelimit import MemoryCounter, RateLimitMiddleware, RedisCounter
 from server.request_id import RequestIdMiddleware
 from server.settings import Settings
 from server.streaming import HTTP_STREAM_PROTOCOLS, TRANSPORTS
-from server.websockets import LegacyWSHandler, TransportWSHandler
+from server.websockets import LegacyWSHandler, TransportWSHandler, rejection_reason
 
 log = logging.getLogger("repgraph")
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -98,10 +98,15 @@ class GraphQLView(GraphQL):
             viewer = await context.viewer()
         except ApiError as exc:
             log.info("websocket refused: %s", exc.message)
-            raise ConnectionRejectionError({"message": exc.message, "code": exc.extensions["code"]}) from exc
+            raise self._refuse(context, exc.message, exc.extensions["code"]) from exc
         if viewer is None:
-            raise ConnectionRejectionError({"message": "Sign in required", "code": "UNAUTHENTICATED"})
+            raise self._refuse(context, "Sign in required", "UNAUTHENTICATED")
         return {"viewer": str(viewer.id)}
+
+    @staticmethod
+    def _refuse(context: Context, message: str, code: str) -> ConnectionRejectionError:
+        reason = context.extra["ws_rejection"] = rejection_reason(message, code)
+        return ConnectionRejectionError({"message": message, "code": code, "reason": reason})
 
     async def execute_single(self, *args: Any, **kwargs: Any):
         try:
