@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from typing import Any
 
 import orjson
@@ -43,6 +44,8 @@ from server.websockets import LegacyWSHandler, TransportWSHandler, rejection_rea
 
 log = logging.getLogger("repgraph")
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+# A frontend's dev server (`CORS_LOCALHOST`, on outside production): any port of these hosts.
+LOCALHOST_ORIGIN = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 
 
 def wants_graphql_response(request: Request) -> bool:
@@ -84,6 +87,11 @@ class GraphQLView(GraphQL):
             request=request,
             response=response,
         )
+
+    def is_websocket_origin_allowed(self, request, origin: str) -> bool:
+        if self.app_state.settings.cors_localhost and re.fullmatch(LOCALHOST_ORIGIN, origin):
+            return True
+        return super().is_websocket_origin_allowed(request, origin)
 
     async def on_ws_connect(self, context: Context):
         """Websockets authenticate in `connection_init` ({"Authorization": "Bearer …"}) or the upgrade request."""
@@ -190,9 +198,10 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.add_middleware(PersistedQueryMiddleware, state=app.state)
     app.add_middleware(RateLimitMiddleware, state=app.state)
     app.add_middleware(RequestIdMiddleware)
-    if settings.cors_origins:
+    if settings.cors_origins or settings.cors_localhost:
         app.add_middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+            allow_origin_regex=LOCALHOST_ORIGIN if settings.cors_localhost else None,
             allow_headers=["authorization", "content-type", "x-request-id"], expose_headers=["x-request-id", "retry-after"],
             max_age=600,
         )
