@@ -62,8 +62,10 @@ $(BENCH_NODE): bench/node/package-lock.json
 bench-live: install $(BENCH_NODE)
 	$(PY) -m bench.live
 
+# The SDL and the interface/union map client caches need (Apollo's possibleTypes), both committed.
 schema: install
 	$(VENV)/bin/strawberry export-schema schema:schema --output schema.graphql
+	$(PY) -m schema.possible_types > possibleTypes.json
 
 clean:
 	rm -rf $(VENV) .data server/graphiql/node_modules
