@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 GRAPHIQL := server/graphiql/node_modules/.package-lock.json
+CLIENTS := clients/node_modules/.package-lock.json
 
 .PHONY: install run test migrate demo backfill admin schema bench bench-live bench-floors chromium pgbouncer clean
 
@@ -50,7 +51,11 @@ pgbouncer:
 	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null)
 
-test: install chromium pgbouncer
+# The client contract (Apollo, Relay, urql, codegen; tests/test_clients.py runs it on a live server).
+$(CLIENTS): clients/package-lock.json
+	npm ci --prefix clients --no-audit --no-fund --loglevel=error
+
+test: install chromium pgbouncer $(CLIENTS)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 BENCH_NODE := bench/node/node_modules/.package-lock.json
@@ -68,7 +73,7 @@ schema: install
 	$(PY) -m schema.possible_types > possibleTypes.json
 
 clean:
-	rm -rf $(VENV) .data server/graphiql/node_modules
+	rm -rf $(VENV) .data server/graphiql/node_modules clients/node_modules clients/build
 
 # `make bench`: the query benchmark at scale (dataset built once, ~1 min; a run ~8 min).
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--duration 10 --fanout 0".

@@ -68,7 +68,7 @@ async def multipart_parts(response: httpx.Response):
 async def sse_events(response: httpx.Response):
     """(event, data) of each server-sent event."""
     async for block in _blocks(response):
-        fields = dict(line.split(": ", 1) if ": " in line else (line.rstrip(":"), "") for line in block.split("\r\n") if line and not line.startswith(":"))
+        fields = dict(line.split(": ", 1) if ": " in line else (line.rstrip(":"), "") for line in block.split("\n") if line and not line.startswith(":"))
         if "event" in fields:
             yield fields["event"], json.loads(fields["data"]) if fields.get("data") else None
 
@@ -77,8 +77,8 @@ async def _blocks(response: httpx.Response):
     buffer = ""
     async for chunk in response.aiter_text():
         buffer += chunk
-        while "\r\n\r\n" in buffer:
-            block, buffer = buffer.split("\r\n\r\n", 1)
+        while "\n\n" in buffer:  # LF framing, as urql splits it
+            block, buffer = buffer.split("\n\n", 1)
             yield block
 
 
