@@ -9,24 +9,24 @@ from strawberry import relay
 
 from loaders.exercises import ExerciseByIdLoader
 from loaders.goals import GoalByIdLoader
-from loaders.organizations import OrganizationByIdLoader
+from loaders.organizations import OrganizationByIdLoader, OrganizationMemberByKeyLoader
 from loaders.programs import ProgramByIdLoader, ProgramDayByIdLoader, ProgramExerciseByIdLoader
 from loaders.records import AchievementByIdLoader, PersonalRecordByIdLoader, UserAchievementByIdLoader
-from loaders.users import UserByIdLoader
+from loaders.users import CoachingRelationshipByIdLoader, SignInSessionByIdLoader, UserByIdLoader
 from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.exercises import ExerciseFilterSpec, exercise_count, exercise_page
-from resolvers.ids import decode_id, parse_global_id
+from resolvers.ids import decode_id, parse_node_id
 from resolvers.pagination import MAX_PAGE, page_request
 from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
 from schema.enums import Category, Equipment, Level, MovementPattern, Muscle
 from schema.exercises import Exercise
 from schema.goals import Goal
-from schema.organizations import Organization
+from schema.organizations import Organization, OrganizationMember
 from schema.programs import Program, ProgramDay, ProgramExercise
 from schema.records import Achievement, PersonalRecord, UserAchievement
-from schema.users import User
+from schema.users import CoachingRelationship, SignInSession, User
 from schema.workouts import SetLog, WorkoutSession
 
 # Every Node type: how to load it and how to present it. `node`, `nodes` and ID
@@ -44,17 +44,22 @@ NODE_TYPES: dict[str, tuple[type, Any]] = {
     "UserAchievement": (UserAchievementByIdLoader, UserAchievement),
     "Goal": (GoalByIdLoader, Goal),
     "Organization": (OrganizationByIdLoader, Organization),
+    "OrganizationMember": (OrganizationMemberByKeyLoader, OrganizationMember),
+    "SignInSession": (SignInSessionByIdLoader, SignInSession),
+    "CoachingRelationship": (CoachingRelationshipByIdLoader, CoachingRelationship),
 }
 
 
 async def resolve_node(info: Info, global_id: str, field: str = "id") -> relay.Node:
-    type_name, key = parse_global_id(global_id, field)
+    type_name, key = parse_node_id(global_id, field)
     if type_name not in NODE_TYPES:
         raise NotFound("Object", field=field)
     loader, node_type = NODE_TYPES[type_name]
     row = await load_visible(info, loader, key)
     if row is None:
         raise NotFound(type_name, field=field)
+    if node_type is OrganizationMember:
+        return OrganizationMember.of(row, await info.context.loaders.get(UserByIdLoader).load(row.user_id))
     return node_type.from_row(row)
 
 

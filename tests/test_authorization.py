@@ -34,7 +34,7 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType, g
 from sqlalchemy import text
 
 from live.events import encode_event_id
-from resolvers.ids import parse_global_id
+from resolvers.ids import parse_global_id, parse_node_id
 from schema import schema
 from tests.conftest import REGISTER, Account
 from tests.wsclient import TRANSPORT_WS, WsClient
@@ -106,7 +106,8 @@ class World:
 
 def secrets_of(global_id: str) -> set[str]:
     """A global ID and the raw UUID inside it: neither may reach someone without the right to it."""
-    return {global_id, str(parse_global_id(global_id)[1])}
+    key = parse_node_id(global_id)[1]
+    return {global_id, *(str(k) for k in (key if isinstance(key, tuple) else (key,)))}
 
 
 async def sign_up(client, prefix: str, **overrides: Any) -> Account:
@@ -131,6 +132,7 @@ LOGIN = "mutation($l: String!, $p: String!) { login(input: {login: $l, password:
 CURRENT_SIGN_IN = "{ viewer { sessions { id current } } }"
 CREATE_ORG = "mutation($n: String!) { createOrganization(input: {name: $n}) { organization { id } } }"
 ADD_MEMBER = "mutation($o: ID!, $u: String!) { addOrganizationMember(input: {organizationId: $o, username: $u}) { member { userId } } }"
+ORG_MEMBERSHIP = "query($id: ID!) { node(id: $id) { ... on Organization { viewerMembership { id } } } }"
 CREATE_LIBRARY = "mutation($n: String!) { createLibraryExercise(input: {name: $n, primaryMuscles: [CHEST]}) { exercise { id } } }"
 
 
@@ -175,6 +177,8 @@ async def world(client, app) -> World:
     goal = (await mine(CREATE_GOAL, {"i": {"kind": "EXERCISE_WEIGHT", "title": f"Goal {marker}", "target": 500,
                                            "exerciseId": custom, "timeframe": "MONTHLY"}}))["createGoal"]["goal"]["id"]
     organization = (await mine(CREATE_ORG, {"n": f"Org {marker}"}))["createOrganization"]["organization"]["id"]
+    membership = (await mine(ORG_MEMBERSHIP, {"id": organization}))["node"]["viewerMembership"]["id"]
+    sign_in = (await mine(CURRENT_SIGN_IN, {}))["viewer"]["sessions"][0]["id"]
     (award,) = custom_set["achievements"]  # the first record: FIRST_RECORD
     ids = {
         "owner": owner.id, "coach": coach.id, "stranger": stranger.id, "admin": admin.id, "relationship": relationship,
@@ -184,7 +188,7 @@ async def world(client, app) -> World:
         "record": next(r["id"] for r in custom_set["personalRecords"] if r["kind"] == "HEAVIEST_WEIGHT"),
         "library_record": next(r["id"] for r in library_set["personalRecords"] if r["kind"] == "HEAVIEST_WEIGHT"),
         "user_achievement": award["id"], "achievement": award["achievement"]["id"], "goal": goal,
-        "organization": organization,
+        "organization": organization, "membership": membership, "sign_in": sign_in,
     }
     public = {"coach", "stranger", "admin", "relationship", "library", "achievement"}
     secrets = {marker}.union(*(secrets_of(gid) for name, gid in ids.items() if name not in public))
@@ -450,6 +454,9 @@ NODE_ROWS: list[tuple[str, str, dict[str, str]]] = [
     ("UserAchievement", "user_achievement", PRIVATE),
     ("Goal", "goal", PRIVATE),
     ("Organization", "organization", OWNER_ONLY),  # members only; the owner's coach is no member
+    ("OrganizationMember", "membership", OWNER_ONLY),  # like its organization: members only
+    ("SignInSession", "sign_in", OWNER_ONLY),  # the owner's account: not even their coach
+    ("CoachingRelationship", "relationship", answers(NOT_FOUND, NOT_FOUND, SEES, SEES, NOT_FOUND)),  # its two sides
 ]
 
 
