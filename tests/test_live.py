@@ -151,7 +151,7 @@ async def test_a_refused_connection_says_whether_its_token_expired_or_is_invalid
     athlete = await register()
     user_id, session_id = read_token(settings.secret_key, athlete.token)
     expired = issue_token(settings.secret_key, user_id, session_id, ttl_seconds=-60)
-    forged = issue_token("another-secret", user_id, session_id, ttl_seconds=600)
+    forged = issue_token("another-secret-of-at-least-32-bytes", user_id, session_id, ttl_seconds=600)
     for token, reason in ((expired, "TOKEN_EXPIRED"), (forged, "TOKEN_INVALID"), (None, "UNAUTHENTICATED")):
         with pytest.raises(Exception) as refused:
             await WsClient.open(app_servers[0].url, TRANSPORT_WS, token)
