@@ -55,8 +55,11 @@ pgbouncer:
 $(CLIENTS): clients/package-lock.json
 	npm ci --prefix clients --no-audit --no-fund --loglevel=error
 
+# The whole suite on each read path: compiled (every compiled answer checked against the
+# executor's) and the executor alone.
 test: install chromium pgbouncer $(CLIENTS)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	READ_PATH=compiled $(PY) -m pytest $(PYTEST_ARGS)
+	READ_PATH=executor $(PY) -m pytest $(PYTEST_ARGS)
 
 BENCH_NODE := bench/node/node_modules/.package-lock.json
 
@@ -80,6 +83,7 @@ clean:
 bench: install $(BENCH_NODE)
 	$(PY) -c "import matplotlib" 2>/dev/null || $(PY) -m pip install --quiet --editable '.[test,bench]'
 	$(PY) -m bench $(BENCH_ARGS)
+	$(PY) -m bench.compiled $(COMPILED_BENCH_ARGS)
 
 # `make bench-floors`: what HTTP, Strawberry and graphql-core cost before RepGraph's own code
 # runs, the efficiency ceilings that leaves on this machine, and one process's logSet capacity.

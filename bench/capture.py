@@ -28,8 +28,10 @@ RELAY_MARKERS = ("pg_try_advisory_xact_lock", "published_at IS NULL", "UPDATE ou
 class Capture:
     """An in-process app whose statements are recorded per request."""
 
-    def __init__(self, database_url: str, secret: str, loader_mode: str = "batched") -> None:
-        self.settings = Settings(database_url=database_url, secret_key=secret, loader_mode=loader_mode, db_pool_size=5, graphiql=False)
+    def __init__(self, database_url: str, secret: str, loader_mode: str = "batched", read_path: str = "executor") -> None:
+        self.settings = Settings(
+            database_url=database_url, secret_key=secret, loader_mode=loader_mode, db_pool_size=5, graphiql=False, read_path=read_path,
+        )
         self.app = create_app(self.settings)
         self.plan: Plan = []
 
@@ -41,6 +43,7 @@ class Capture:
         self._lifespan = LifespanManager(self.app)
         await self._lifespan.__aenter__()
         event.listen(self.app.state.engine.sync_engine, "before_cursor_execute", self._listen)
+        self.app.state.statement_runner.listeners.append(lambda statement, params: self.plan.append((statement, params)))
         self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://bench")
         return self
 

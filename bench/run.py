@@ -214,9 +214,10 @@ def interleaved(server: AppServer, a: dict, b: dict, rounds: int = 150) -> tuple
     return tuple({"p50": pct(sorted(t), 0.5), "p99": pct(sorted(t), 0.99), "requests": len(t)} for t in times)  # type: ignore[return-value]
 
 
-def start_server(url: str, mode: str = "batched", pool: int | None = None) -> AppServer:
+def start_server(url: str, mode: str = "batched", pool: int | None = None, read_path: str = "executor") -> AppServer:
+    """A server process on the bench database; the executor's rows unless `read_path` says otherwise."""
     server = AppServer(url, None, SECRET)
-    server.env.update(LOG_LEVEL="warning", LOADER_MODE=mode, GRAPHIQL="0")
+    server.env.update(LOG_LEVEL="warning", LOADER_MODE=mode, GRAPHIQL="0", READ_PATH=read_path)
     if pool:
         server.env["DB_POOL_SIZE"] = str(pool)
     server.start()

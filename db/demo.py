@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from db.engine import create_engine, create_sessionmaker
-from db.models import Exercise, Program, ProgramDay, ProgramExercise, SetLog, User, WorkoutSession
+from db.models import Exercise, Program, ProgramDay, ProgramExercise, SetLog, User, UserSkillLevel, WorkoutSession
 from domain.security import hash_password
 from domain.training import WORKOUT_POINTS
 from resolvers import training
@@ -35,9 +35,12 @@ ATHLETES = [
         ("Lower", [("Barbell_Squat", 5, 5, 110), ("Barbell_Deadlift", 1, 5, 140), ("Plank", 3, 0, 0)]),
     ]),
     ("noa", "Noa Ben-David", "he", "Asia/Jerusalem", [
-        ("Full Body", [("Barbell_Squat", 3, 8, 40), ("Pushups", 3, 12, 0), ("Bent_Over_Barbell_Row", 3, 10, 30)]),
+        ("Full Body", [("Barbell_Squat", 3, 8, 40), ("Pushups", 3, 12, 0), ("Inverted_Row", 3, 12, 0), ("Bodyweight_Squat", 3, 15, 0)]),
     ]),
 ]
+# Athletes on the skill ladder, by category: noa is mid-ladder (her push-ups and rows meet their
+# levels' defaults, so the history masters them; the rest of each level is still to do).
+SKILL_LEVELS = {"noa": {"push": 2, "pull": 1, "squat": 1}}
 WEEKS = 12
 
 
@@ -58,6 +61,7 @@ async def _create(sessionmaker, seed: int = 7) -> int:
             program = Program(owner_id=user.id, name=f"{display.split()[0]}'s program", frequency=len(days),
                               description="Demo program with weekly progression.")
             session.add(program)
+            session.add_all(UserSkillLevel(user_id=user.id, category=c, level=n) for c, n in SKILL_LEVELS.get(username, {}).items())
             await session.flush()
             plan = []
             for position, (day_name, exercises) in enumerate(days):

@@ -66,7 +66,7 @@ def level_for(points: int) -> tuple[Level, Level | None, int]:
 
 
 # What an achievement's rule can measure: columns of user_progress.
-METRICS = ("workouts", "longest_streak", "points", "records", "volume_kg", "programs_completed")
+METRICS = ("workouts", "longest_streak", "points", "records", "volume_kg", "programs_completed", "skills_mastered", "skill_level")
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,12 @@ def _volume(tonnes: int, reward: int, color: str) -> AchievementSpec:
                            "weight", color, reward, "volume_kg", tonnes * 1000)
 
 
+def _skill_level(n: int, reward: int, color: str) -> AchievementSpec:
+    return AchievementSpec(f"SKILL_LEVEL_{n}", f"Skill level {n}", f"רמת מיומנות {n}",
+                           f"Advance to level {n} of the skill ladder in any category.",
+                           f"התקדמו לרמה {n} בסולם המיומנויות בקטגוריה כלשהי.", "ladder", color, reward, "skill_level", n)
+
+
 # Points milestones reward nothing, so earning points never cascades into more points.
 ACHIEVEMENTS: tuple[AchievementSpec, ...] = (
     _workouts(1, 10, "green"),
@@ -143,4 +149,12 @@ ACHIEVEMENTS: tuple[AchievementSpec, ...] = (
     AchievementSpec("FIRST_PROGRAM_COMPLETED", "Program completed", "תוכנית הושלמה",
                     "Complete a workout for every day of one of your programs.",
                     "השלימו אימון לכל אחד מימי אחת התוכניות שלכם.", "flag", "gold", 100, "programs_completed", 1),
+    AchievementSpec("FIRST_SKILL_MASTERED", "First skill mastered", "מיומנות ראשונה",
+                    "Meet the default prescription of an exercise on the skill ladder.",
+                    "עמדו במרשם ברירת המחדל של תרגיל בסולם המיומנויות.", "medal", "green", 20, "skills_mastered", 1),
+    _skill_level(1, 25, "green"),
+    _skill_level(2, 50, "blue"),
+    _skill_level(3, 100, "purple"),
+    _skill_level(4, 200, "orange"),
+    _skill_level(5, 500, "gold"),
 )

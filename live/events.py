@@ -18,6 +18,8 @@ WORKOUT_STATUS_CHANGED = "WorkoutStatusChanged"
 PERSONAL_RECORD_SET = "PersonalRecordSet"
 ACHIEVEMENT_UNLOCKED = "AchievementUnlocked"
 GOAL_COMPLETED = "GoalCompleted"
+SKILL_MASTERED = "SkillMastered"
+SKILL_LEVEL_UP = "SkillLevelUp"
 
 
 def workout_channel(session_id: uuid.UUID) -> str:

@@ -81,6 +81,12 @@ class Keyset:
         return [c.desc() if desc else c.asc() for c in self.columns]
 
     def after(self, cursor: tuple, backward: bool) -> ColumnElement[bool]:
+        if len(cursor) != len(self.columns) or not all(map(_fits, self.columns, cursor)):
+            # A cursor of another list (its key has other types): a client error, not a failed statement.
+            from resolvers.errors import BadUserInput
+
+            argument = "before" if backward else "after"
+            raise BadUserInput(f"'{argument}' is a cursor of another list", field=argument)
         desc = self.descending != backward
         key, value = tuple_(*self.columns), tuple_(*cursor)
         return key < value if desc else key > value
@@ -89,6 +95,16 @@ class Keyset:
         if page.cursor is not None:
             stmt = stmt.where(self.after(page.cursor, page.backward))
         return stmt.order_by(*self.order(page.backward)).limit(page.limit + 1)
+
+
+def _fits(column: ColumnElement, value: Any) -> bool:
+    try:
+        expected = column.type.python_type
+    except NotImplementedError:
+        return True
+    if expected is float:
+        return isinstance(value, (int, float))
+    return isinstance(value, expected)
 
 
 def to_page(rows: list[Any], page: PageRequest) -> Page:

@@ -41,6 +41,8 @@ OWNER_COLUMN: dict[type, str | None] = {
     models.UserAchievement: "user_id",
     models.Goal: "user_id",
     models.Achievement: None,
+    models.SkillExercise: None,  # the skill ladder is public
+    models.UserSkillProgress: "user_id",
 }
 
 
@@ -81,6 +83,16 @@ async def grants(ctx: Context) -> Grants:
 async def coached_athletes(ctx: Context) -> frozenset[uuid.UUID]:
     """The athletes the viewer coaches (accepted): the only users they may create programs for."""
     return (await grants(ctx)).coached
+
+
+async def acting_for(ctx: Context, viewer_id: uuid.UUID, for_user_id: uuid.UUID | None, field: str) -> uuid.UUID:
+    """Whose training a write is for: the viewer's own, or (`for_user_id`) an athlete the viewer coaches;
+    anyone else answers NOT_FOUND on `field`."""
+    if for_user_id is None or for_user_id == viewer_id:
+        return viewer_id
+    if for_user_id not in await coached_athletes(ctx):
+        raise NotFound("User", field=field)
+    return for_user_id
 
 
 async def readable_users(ctx: Context) -> frozenset[uuid.UUID]:

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 from db.models import Exercise, Program, ProgramDay, ProgramExercise
 from domain.units import to_kg
 from resolvers import validation
-from resolvers.access import can_read, coached_athletes, writable
+from resolvers.access import acting_for, can_read, writable
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.validation import UNSET
@@ -90,11 +90,7 @@ async def create_program(
 ) -> Program:
     """A new program for the viewer, or, for a coach, for one of their athletes (the athlete owns it)."""
     viewer = await ctx.require_viewer()
-    owner = viewer.id
-    if for_user_id is not None and for_user_id != viewer.id:
-        if for_user_id not in await coached_athletes(ctx):
-            raise NotFound("User", field="forUserId")
-        owner = for_user_id
+    owner = await acting_for(ctx, viewer.id, for_user_id, "forUserId")
     values = _program_fields(name, description, structure, frequency)
     async with ctx.sessionmaker.begin() as session:
         program = Program(owner_id=owner, is_template=bool(is_template), **values)

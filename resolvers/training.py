@@ -24,7 +24,7 @@ from sqlalchemy import Text, cast, func, text
 
 from live import events
 from live.outbox import record_many
-from resolvers import records
+from resolvers import records, skills
 
 # Two-key advisory locks live apart from the one-key locks the outbox takes per channel.
 LOCK_NAMESPACE = 1
@@ -40,6 +40,7 @@ USER_LOCK = text("SELECT pg_advisory_xact_lock(:ns, hashtext(CAST(:user_id AS te
 _METRIC = """CASE a.rule->>'metric'
     WHEN 'workouts' THEN p.workouts WHEN 'longest_streak' THEN p.longest_streak WHEN 'points' THEN p.points
     WHEN 'records' THEN p.records WHEN 'volume_kg' THEN p.volume_kg WHEN 'programs_completed' THEN p.programs_completed
+    WHEN 'skills_mastered' THEN p.skills_mastered WHEN 'skill_level' THEN p.skill_level
 END"""
 
 # Move the totals by the deltas, then award what they now reach: one statement.
@@ -109,6 +110,7 @@ class Outcome:
     records: list = field(default_factory=list)  # rows of records just set
     achievements: list[uuid.UUID] = field(default_factory=list)  # user_achievements ids
     goals: list = field(default_factory=list)  # goals just completed
+    masteries: list = field(default_factory=list)  # skill ladder steps just mastered (resolvers/skills.py)
 
 
 @dataclass
@@ -135,15 +137,19 @@ async def after_sets(
     """After sets of these exercises were logged, changed or deleted (user lock held)."""
     changes = await records.recompute(session, [(user_id, e) for e in dict.fromkeys(exercise_ids)])
     outcome = Outcome(records=changes.new)
+    outcome.masteries = await skills.rederive(session, user_id, exercise_ids=list(exercise_ids))
     await apply_progress(session, outcome, user_id, session_id, points=delta.points, sets=delta.sets,
                          volume=delta.volume, records=changes.count_delta)
     return outcome
 
 
-async def after_logged(session, row: Any) -> Outcome:
-    """After one set was logged (user lock held): it can only raise records."""
+async def after_logged(session, row: Any, *, workout_completed: bool = False) -> Outcome:
+    """After one set was logged (user lock held): it can only raise records, and (into a finished
+    workout) make a mastery."""
     changes = await records.raise_with(session, row.id, row.user_id, row.exercise_id)
     outcome = Outcome(records=changes.new)
+    if workout_completed:
+        outcome.masteries = await skills.rederive(session, row.user_id, exercise_ids=[row.exercise_id])
     await apply_progress(session, outcome, row.user_id, row.session_id, points=row.points or 0, sets=1,
                          volume=row.volume_kg or Decimal(0), records=changes.count_delta)
     return outcome
@@ -152,7 +158,7 @@ async def after_logged(session, row: Any) -> Outcome:
 async def after_workout(session, user_id: uuid.UUID, session_id: uuid.UUID, completion_points: int) -> Outcome:
     """After a workout finished or was abandoned (user lock held)."""
     await session.execute(RECOUNT, {"user_id": user_id})
-    outcome = Outcome()
+    outcome = Outcome(masteries=await skills.rederive(session, user_id, session_id=session_id))
     await apply_progress(session, outcome, user_id, session_id, points=completion_points)
     return outcome
 
@@ -185,6 +191,9 @@ async def announce(session, user_id: uuid.UUID, session_id: uuid.UUID | None, ou
         pending.append((channels, events.ACHIEVEMENT_UNLOCKED, {"user_achievement_id": award_id, "session_id": session_id}))
     for goal in outcome.goals:
         pending.append(([user], events.GOAL_COMPLETED, {"goal_id": goal.id}))
+    for m in outcome.masteries:
+        channels = [user] + ([events.workout_channel(m.session_id)] if m.session_id else [])
+        pending.append((channels, events.SKILL_MASTERED, {"skill_exercise_id": m.skill_exercise_id, "session_id": m.session_id}))
     if pending:
         await record_many(session, user_id, pending)
 

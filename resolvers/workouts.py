@@ -14,7 +14,7 @@ from db.models import Exercise, PlannedExercise, ProgramDay, ProgramExercise, Se
 from domain.units import to_kg
 from live import events
 from live.outbox import record
-from resolvers import training, validation
+from resolvers import skills, training, validation
 from resolvers.access import can_read, writable
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, NotFound
@@ -111,8 +111,13 @@ async def _loggable_session_checks(ctx: Context, workout: WorkoutSession | None)
     return workout
 
 
-async def start_workout(ctx: Context, *, program_day_id: uuid.UUID | None, name: str | None, started_at: datetime | None, notes: str | None) -> WorkoutSession:
+async def start_workout(
+    ctx: Context, *, program_day_id: uuid.UUID | None, name: str | None, started_at: datetime | None, notes: str | None,
+    from_skill_plan: bool = False,
+) -> WorkoutSession:
     viewer = await ctx.require_viewer()
+    if from_skill_plan and program_day_id is not None:
+        raise BadUserInput("Start from a program day or from the skill plan, not both", field="fromSkillPlan")
     name = validation.text(name, "name", max_length=120)
     notes = validation.text(notes, "notes", max_length=5000)
     start = _not_future(started_at, "startedAt") if started_at else None
@@ -123,7 +128,7 @@ async def start_workout(ctx: Context, *, program_day_id: uuid.UUID | None, name:
         workout = WorkoutSession(
             user_id=viewer.id,
             program_day_id=day.id if day else None,
-            name=name or (day.name if day else "Workout"),
+            name=name or (day.name if day else "Skill session" if from_skill_plan else "Workout"),
             status="in_progress",
             notes=notes,
             **({"started_at": start} if start else {}),
@@ -136,6 +141,8 @@ async def start_workout(ctx: Context, *, program_day_id: uuid.UUID | None, name:
                 PlannedExercise(session_id=workout.id, **{c: getattr(p, c) for c in PRESCRIPTION_COLUMNS})
                 for p in plan.scalars()
             )
+        if from_skill_plan:
+            await skills.plan_session(ctx, session, viewer, workout.id)
         await _status_event(session, workout, "started")
         await session.refresh(workout)
     ctx.committed()
@@ -191,7 +198,7 @@ async def log_set(
         row = (await session.execute(stmt)).scalar_one_or_none()
         if row is None:  # a concurrent retry with the same client_id won
             return await _by_client_id(session, viewer.id, client_id), False, training.Outcome()
-        outcome = await training.after_logged(session, row)
+        outcome = await training.after_logged(session, row, workout_completed=workout.status == "completed")
         await training.announce(session, viewer.id, workout.id, outcome, first=[_set_event(row, events.SET_LOGGED)])
     ctx.committed()
     return row, True, outcome

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry import relay
 
+from compiler import codecs
+from compiler.declare import Col, Expr, columns, declare
 from schema.common import Info, viewer_language
 from loaders.records import MostRepsSetByUserExerciseWeightLoader, PersonalRecordByUserExerciseKindLoader
 from domain.units import to_kg
@@ -130,3 +132,69 @@ class Exercise(relay.Node):
     def muscle_contributions(self) -> list[MuscleContribution]:
         items = sorted(self.row.muscle_contributions.items(), key=lambda kv: (-kv[1], kv[0]))
         return [MuscleContribution(muscle=Muscle(m), share=float(s)) for m, s in items]
+
+
+# --- compiled reads (compiler/): each field's SQL -------------------------------------------
+
+
+def _name(b, alias: str, sel) -> str:
+    """`Exercise.name`: Hebrew when asked (or the viewer's language) and there is one, else English."""
+    lang = sel.enum_arg("lang")
+    language = codecs.literal(lang) if lang is not None else b.viewer_language()
+    return f"(CASE WHEN {language} = 'he' THEN coalesce(nullif({alias}.name_he, ''), {alias}.name) ELSE {alias}.name END)"
+
+
+def _personal_record(b, alias: str, sel) -> str:
+    """The viewer's own current record of `kind` on this exercise (null when signed out)."""
+    if not b.signed_in:
+        return "NULL::json"
+    r = b.alias()
+    return (
+        f"(SELECT {b.object('PersonalRecord', r, sel.details)} FROM personal_records {r} WHERE {r}.user_id = %(viewer)s::uuid "
+        f"AND {r}.exercise_id = {alias}.id AND {r}.kind = {codecs.literal(sel.enum_arg('kind'))})"
+    )
+
+
+def _most_reps_at_weight(b, alias: str, sel) -> str:
+    """MostRepsSetByUserExerciseWeightLoader: the viewer's set with the most reps at `weight` or heavier."""
+    def kilograms(args) -> Decimal:
+        kg = to_kg(args["weight"], args.get("unit") or "kg")
+        if kg is None or not 0 <= kg <= 2000:
+            raise BadUserInput("'weight' must be between 0 and 2000 kg", field="weight")
+        return Decimal(str(round(kg, 3)))
+
+    weight = sel.param("numeric", kilograms)
+    if not b.signed_in:
+        return "NULL::json"
+    s = b.alias()
+    return (
+        f"(SELECT {b.object('SetLog', s, sel.details)} FROM set_logs {s} WHERE {s}.user_id = %(viewer)s::uuid "
+        f"AND {s}.exercise_id = {alias}.id AND {s}.weight_kg >= {weight} AND {s}.set_type <> 'warmup' AND {s}.reps > 0 "
+        f"ORDER BY {s}.reps DESC, {s}.completed_at, {s}.id LIMIT 1)"
+    )
+
+
+def _contributions(b, alias: str, sel) -> str:
+    """Each muscle's share, largest first, then by the stored muscle name (as Python sorts them)."""
+    kv = b.alias()
+    return (
+        f"(SELECT coalesce(json_agg({b.object('MuscleContribution', kv, sel.details)} "
+        f"ORDER BY ({kv}.value)::numeric DESC, {kv}.key COLLATE \"C\"), '[]') FROM jsonb_each({alias}.muscle_contributions) {kv})"
+    )
+
+
+declare(Exercise, table="exercises", owner="owner_id", unowned_is_public=True, fields={
+    **columns("category", "movement_pattern", "force", "mechanic", "level", "equipment", "primary_muscles",
+              "secondary_muscles", "tags", "tracking", "created_at", "archived_at"),
+    "isCustom": Expr(lambda b, alias, sel: f"({alias}.owner_id IS NOT NULL)"),
+    "name": Expr(_name),
+    "nameEn": Col("name"),
+    "nameHe": Col("name_he"),
+    "personalRecord": Expr(_personal_record),
+    "mostRepsAtWeight": Expr(_most_reps_at_weight),
+    "muscleContributions": Expr(_contributions),
+})
+declare(MuscleContribution, table=None, fields={
+    "muscle": Col("key"),
+    "share": Expr(lambda b, alias, sel: codecs.number(f"({alias}.value)::numeric")),
+})

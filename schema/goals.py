@@ -11,6 +11,8 @@ from strawberry import relay
 
 from domain import enums as d
 from domain.goals import WEIGHT_KINDS, percent
+from compiler import codecs
+from compiler.declare import Expr, One, columns, declare
 from domain.units import kg_to
 from loaders.exercises import ExerciseByIdLoader
 from loaders.goals import GoalProgressByGoalIdLoader, GoalProgressValue
@@ -220,3 +222,27 @@ class GoalMutations:
     async def delete_goal(self, info: Info, input: DeleteGoalInput) -> DeleteGoalPayload:
         await goals.delete_goal(info.context, decode_id(input.goal_id, "Goal", "goalId"))
         return DeleteGoalPayload(deleted_goal_id=input.goal_id)
+
+
+# --- compiled reads (compiler/): each field's SQL -------------------------------------------
+
+
+def _target(b, alias: str, sel) -> str:
+    kinds = ", ".join(codecs.literal(k) for k in sorted(WEIGHT_KINDS))
+    weight = codecs.weight(f"{alias}.target_value", sel.enum_arg("unit"))
+    return f"(CASE WHEN {alias}.kind IN ({kinds}) THEN {weight} ELSE {codecs.number(f'{alias}.target_value')} END)"
+
+
+def _today(alias: str) -> str:
+    """`goals.local_today` of the goal's owner: the date it is now in their time zone."""
+    return f"(SELECT (now() AT TIME ZONE u.timezone)::date FROM users u WHERE u.id = {alias}.user_id)"
+
+
+# `progress` is measured from the sets by loaders/goals.py: left to the executor.
+declare(Goal, table="goals", owner="user_id", fields={
+    **columns("kind", "title", "timeframe", "start_date", "end_date", "status", "completed_at", "created_at"),
+    "target": Expr(_target),
+    "daysRemaining": Expr(lambda b, alias, sel: f"greatest(0, {alias}.end_date - {_today(alias)})"),
+    "isOverdue": Expr(lambda b, alias, sel: f"({alias}.status = 'active' AND {_today(alias)} > {alias}.end_date)"),
+    "exercise": One("Exercise", "exercise_id"),
+})

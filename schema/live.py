@@ -15,8 +15,10 @@ from live.hub import SlowConsumer
 from loaders import Loaders
 from loaders.goals import GoalByIdLoader
 from loaders.records import PersonalRecordByIdLoader, UserAchievementByIdLoader
+from loaders.skills import SkillExerciseByIdLoader
 from loaders.users import UserByIdLoader
 from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
+from resolvers import skills
 from resolvers.access import can_read, coached_athletes
 from resolvers.errors import ApiError, BadUserInput, NotFound
 from resolvers.ids import decode_id, encode_id
@@ -25,6 +27,7 @@ from schema.common import Info, load_visible
 from schema.enums import WorkoutStatus
 from schema.goals import Goal
 from schema.records import PersonalRecord, UserAchievement
+from schema.skills import SkillCategory, SkillExercise, SkillLevel
 from schema.users import User
 from schema.workouts import SetLog, WorkoutSession
 
@@ -140,13 +143,36 @@ class GoalCompleted(LiveEvent):
         return Goal.from_row(row) if row else None
 
 
+@strawberry.type(description="An exercise of the skill ladder was mastered: a finished workout's sets met its default prescription.")
+class SkillMastered(LiveEvent):
+    @strawberry.field(description="The step mastered.")
+    async def skill_exercise(self, info: Info) -> SkillExercise | None:
+        row = await info.context.loaders.get(SkillExerciseByIdLoader).load(_uuid(self.event.data.get("skill_exercise_id")))
+        return SkillExercise.from_row(row) if row else None
+
+
+@strawberry.type(description="An athlete moved up a level of the skill ladder.")
+class SkillLevelUp(LiveEvent):
+    @strawberry.field(description="The category.")
+    async def category(self, info: Info) -> SkillCategory | None:
+        row = (await skills.catalogue(info.context)).category(self.event.data["category"])
+        return SkillCategory(row=row) if row else None
+
+    @strawberry.field(description="The level reached.")
+    async def level(self, info: Info) -> SkillLevel:
+        return SkillLevel(row=(await skills.catalogue(info.context)).levels[self.event.data["level"]])
+
+
 WorkoutEvent = Annotated[
-    Union[SetLogged, SetUpdated, SetDeleted, WorkoutStatusChanged, PersonalRecordSet, AchievementUnlocked],
+    Union[SetLogged, SetUpdated, SetDeleted, WorkoutStatusChanged, PersonalRecordSet, AchievementUnlocked, SkillMastered],
     strawberry.union("WorkoutEvent", description="Everything that happens to one workout session."),
 ]
 ActivityEvent = Annotated[
-    Union[WorkoutStatusChanged, PersonalRecordSet, AchievementUnlocked, GoalCompleted],
-    strawberry.union("ActivityEvent", description="A user's workout starts and finishes, records, achievements and completed goals."),
+    Union[WorkoutStatusChanged, PersonalRecordSet, AchievementUnlocked, GoalCompleted, SkillMastered, SkillLevelUp],
+    strawberry.union(
+        "ActivityEvent",
+        description="A user's workout starts and finishes, records, achievements, completed goals, skills mastered and levels reached.",
+    ),
 ]
 
 EVENT_TYPES: dict[str, type[LiveEvent]] = {
@@ -157,6 +183,8 @@ EVENT_TYPES: dict[str, type[LiveEvent]] = {
     ev.PERSONAL_RECORD_SET: PersonalRecordSet,
     ev.ACHIEVEMENT_UNLOCKED: AchievementUnlocked,
     ev.GOAL_COMPLETED: GoalCompleted,
+    ev.SKILL_MASTERED: SkillMastered,
+    ev.SKILL_LEVEL_UP: SkillLevelUp,
 }
 
 

@@ -17,6 +17,7 @@ from schema.enums import Language, ProgramStructure, Role, SetType, WeightUnit
 from schema.exercise_inputs import CreateExerciseInput, new_exercise_fields
 from schema.exercises import Exercise
 from schema.goals import GoalMutations
+from schema.skills import SkillMutations
 from schema.library import LibraryMutations
 from schema.organizations import OrganizationMutations
 from schema.programs import Program, ProgramDay, ProgramExercise
@@ -199,6 +200,9 @@ class StartWorkoutInput:
     name: str | None = strawberry.field(default=None, description="Defaults to the day's name, else \"Workout\".")
     started_at: datetime | None = strawberry.field(default=None, description="For logging a past workout; default now.")
     notes: str | None = strawberry.field(default=None, description="Notes.")
+    from_skill_plan: bool = strawberry.field(
+        default=False, description="Follow today's skill plan (`viewer.skillPlan`): its steps and your prescriptions are copied into the session."
+    )
 
 
 @strawberry.input(description="A set to log. Which measurement is required follows the exercise's `tracking`.")
@@ -332,7 +336,7 @@ def _set_input(data: LogSetInput | UpdateSetInput) -> workouts.SetInput:
 
 
 @strawberry.type(description="Changes to RepGraph. Each field runs in one transaction: all or nothing.")
-class Mutation(GoalMutations, OrganizationMutations, LibraryMutations):
+class Mutation(GoalMutations, OrganizationMutations, LibraryMutations, SkillMutations):
     @strawberry.mutation(description="Create an account and sign in.")
     async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
         tokens, user = await accounts.register(
@@ -468,6 +472,7 @@ class Mutation(GoalMutations, OrganizationMutations, LibraryMutations):
             name=input.name,
             started_at=input.started_at,
             notes=input.notes,
+            from_skill_plan=input.from_skill_plan,
         )
         await invalidate_stats(info.context, row.user_id)
         return WorkoutSessionPayload(session=WorkoutSession.from_row(row))

@@ -20,6 +20,9 @@ log = logging.getLogger("repgraph.operations")
 # Statements sent to PostgreSQL by the current operation (a list, shared with the loaders'
 # tasks, which inherit the context); None outside an operation.
 sql_statements: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("sql_statements", default=None)
+# True while the executor recomputes a compiled answer to compare them (server/lane.py,
+# read_path_verify): that second run is neither counted nor logged as an operation.
+shadow_run: contextvars.ContextVar[bool] = contextvars.ContextVar("shadow_run", default=False)
 
 
 def error_code(error) -> str:
@@ -36,6 +39,9 @@ class ObserveOperations(SchemaExtension):
 
     def on_operation(self):
         ec = self.execution_context
+        if shadow_run.get():
+            yield
+            return
         counter = [0]
         token = sql_statements.set(counter)
         started = time.perf_counter()

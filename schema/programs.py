@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from compiler.declare import Many, One, columns, declare, weight_field
 from domain.units import kg_to
 from loaders.exercises import ExerciseByIdLoader
 from loaders.programs import (
@@ -139,3 +140,26 @@ class ProgramExercise(Prescription, relay.Node):
     async def program_day(self, info: Info) -> ProgramDay | None:
         row = await load_visible(info, ProgramDayByIdLoader, self.row.program_day_id)
         return ProgramDay.from_row(row) if row else None
+
+
+# --- compiled reads (compiler/): each field's SQL -------------------------------------------
+
+PRESCRIPTION_SQL = {
+    **columns("position", "sets", "reps_min", "reps_max", "target_rpe", "rest_seconds", "tempo", "superset_group", "notes"),
+    "targetWeight": weight_field("target_weight_kg"),
+    "exercise": One("Exercise", "exercise_id"),
+}
+
+declare(Program, table="programs", owner="owner_id", fields={
+    **columns("name", "description", "structure", "frequency", "is_template", "created_at", "updated_at"),
+    "days": Many("ProgramDay", "program_id"),
+})
+declare(ProgramDay, table="program_days", owner="owner_id", fields={
+    **columns("name", "position", "weekday", "notes"),
+    "program": One("Program", "program_id"),
+    "exercises": Many("ProgramExercise", "program_day_id"),
+})
+declare(ProgramExercise, table="program_exercises", owner="owner_id", fields={
+    **PRESCRIPTION_SQL,
+    "programDay": One("ProgramDay", "program_day_id"),
+})

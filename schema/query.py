@@ -7,11 +7,14 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from compiler import codecs
+from compiler.declare import Conn, SortKey
 from loaders.exercises import ExerciseByIdLoader
 from loaders.goals import GoalByIdLoader
 from loaders.organizations import OrganizationByIdLoader, OrganizationMemberByKeyLoader
 from loaders.programs import ProgramByIdLoader, ProgramDayByIdLoader, ProgramExerciseByIdLoader
 from loaders.records import AchievementByIdLoader, PersonalRecordByIdLoader, UserAchievementByIdLoader
+from loaders.skills import SkillExerciseByIdLoader
 from loaders.users import CoachingRelationshipByIdLoader, SignInSessionByIdLoader, UserByIdLoader
 from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
 from resolvers.errors import BadUserInput, NotFound
@@ -26,6 +29,7 @@ from schema.goals import Goal
 from schema.organizations import Organization, OrganizationMember
 from schema.programs import Program, ProgramDay, ProgramExercise
 from schema.records import Achievement, PersonalRecord, UserAchievement
+from schema.skills import SkillExercise, SkillLadder
 from schema.users import CoachingRelationship, SignInSession, User
 from schema.workouts import SetLog, WorkoutSession
 
@@ -44,6 +48,7 @@ NODE_TYPES: dict[str, tuple[type, Any]] = {
     "UserAchievement": (UserAchievementByIdLoader, UserAchievement),
     "Goal": (GoalByIdLoader, Goal),
     "Organization": (OrganizationByIdLoader, Organization),
+    "SkillExercise": (SkillExerciseByIdLoader, SkillExercise),
     "OrganizationMember": (OrganizationMemberByKeyLoader, OrganizationMember),
     "SignInSession": (SignInSessionByIdLoader, SignInSession),
     "CoachingRelationship": (CoachingRelationshipByIdLoader, CoachingRelationship),
@@ -115,9 +120,47 @@ class Query:
         page = await exercise_page(info.context, spec, request)
         return build_connection(page, request, Exercise.from_row, lambda r: (r.name, r.id), lambda: exercise_count(info.context, spec))
 
+    @strawberry.field(description="The bodyweight skill ladder: levels 0-5, categories, and each level's exercises with default prescriptions.")
+    def skill_ladder(self) -> SkillLadder:
+        return SkillLadder()
+
     @strawberry.field(description="One exercise by ID (library or your own).")
     async def exercise(self, info: Info, id: strawberry.ID) -> Exercise | None:
         row = await load_visible(info, ExerciseByIdLoader, decode_id(id, "Exercise", "id"))
         if row is None:
             raise NotFound("Exercise", field="id")
         return Exercise.from_row(row)
+
+
+# --- compiled reads (compiler/): the exercise list's SQL -------------------------------------
+
+
+def _exercise_filters(b, alias: str, sel) -> list[str]:
+    """`_visible_filtered` of resolvers/exercises.py: the library and your own, unarchived, filtered."""
+    mine = f" OR {alias}.owner_id = %(viewer)s::uuid" if b.signed_in else ""
+    conditions = [f"({alias}.owner_id IS NULL{mine})", f"{alias}.archived_at IS NULL"]
+    given = sel.arg("filter") or {}
+
+    def pattern(args) -> str | None:
+        search = ((args.get("filter") or {}).get("search") or "").strip()[:100] or None
+        if search is None:
+            return None
+        return "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    if given.get("search") is not None:
+        p = sel.param("text", pattern)
+        conditions.append(f"({p} IS NULL OR {alias}.name ILIKE {p} OR {alias}.name_he ILIKE {p})")
+    if given.get("muscle") is not None:
+        muscle = codecs.literal(getattr(given["muscle"], "value", given["muscle"]))
+        conditions.append(f"({alias}.primary_muscles @> ARRAY[{muscle}]::varchar[] OR {alias}.secondary_muscles @> ARRAY[{muscle}]::varchar[])")
+    for name, column in (("equipment", "equipment"), ("category", "category"), ("movementPattern", "movement_pattern"), ("level", "level")):
+        if given.get(name) is not None:
+            conditions.append(f"{alias}.{column} = {codecs.literal(getattr(given[name], 'value', given[name]))}")
+    return conditions
+
+
+EXERCISES_SQL = Conn("Exercise", None, (SortKey("name", "text"), SortKey("id", "uuid")), filters=_exercise_filters)
+
+
+def exercise_connection_sql(b, sel) -> str:
+    return EXERCISES_SQL.sql(b, None, sel)

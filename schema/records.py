@@ -8,6 +8,8 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from compiler import codecs
+from compiler.declare import Expr, One, columns, declare
 from domain.units import kg_to
 from loaders.exercises import ExerciseByIdLoader
 from loaders.records import AchievementByIdLoader, RecordHistoryByUserExerciseKindLoader
@@ -145,3 +147,47 @@ class UserAchievement(relay.Node):
     async def session(self, info: Info) -> WorkoutSession | None:
         row = await load_visible(info, WorkoutSessionByIdLoader, self.row.session_id)
         return WorkoutSession.from_row(row) if row else None
+
+
+# --- compiled reads (compiler/): each field's SQL -------------------------------------------
+
+
+def _record_value_sql(column: str):
+    """`_record_value`: weights convert with `unit`; counts, seconds and metres print as floats."""
+    kinds = ", ".join(codecs.literal(k) for k in sorted(WEIGHT_KINDS))
+
+    def sql(b, alias: str, sel) -> str:
+        weight = codecs.weight(f"{alias}.{column}", sel.enum_arg("unit"))
+        return f"(CASE WHEN {alias}.kind IN ({kinds}) THEN {weight} ELSE {codecs.number(f'{alias}.{column}')} END)"
+
+    return Expr(sql)
+
+
+def _in_language(column: str):
+    def sql(b, alias: str, sel) -> str:
+        lang = sel.enum_arg("lang")
+        language = codecs.literal(lang) if lang is not None else b.viewer_language()
+        return f"(CASE WHEN {language} = 'he' THEN {alias}.{column}_he ELSE {alias}.{column} END)"
+
+    return Expr(sql)
+
+
+# `history` is derived from the sets by resolvers/records.py: left to the executor.
+declare(PersonalRecord, table="personal_records", owner="user_id", fields={
+    **columns("kind", "achieved_at"),
+    "value": _record_value_sql("value"),
+    "previousValue": _record_value_sql("previous_value"),
+    "exercise": One("Exercise", "exercise_id"),
+    "setLog": One("SetLog", "set_log_id"),
+    "session": One("WorkoutSession", "session_id"),
+})
+declare(Achievement, table="achievements", fields={
+    **columns("code", "icon", "badge_color", "points_reward"),
+    "name": _in_language("name"),
+    "description": _in_language("description"),
+})
+declare(UserAchievement, table="user_achievements", owner="user_id", fields={
+    **columns("unlocked_at"),
+    "achievement": One("Achievement", "achievement_id", checked=False),
+    "session": One("WorkoutSession", "session_id"),
+})

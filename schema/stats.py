@@ -5,17 +5,21 @@ from __future__ import annotations
 import calendar
 import uuid
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import strawberry
 
 from domain.units import kg_to
 from loaders.exercises import ExerciseByIdLoader
+from loaders.skills import DailySummariesByUserLoader
 from resolvers import stats
 from schema.common import Info, load_visible
 from schema.enums import Muscle, StatsGrouping, WeightUnit
 from schema.exercises import Exercise
+
+if TYPE_CHECKING:
+    from schema.skills import DailySummary
 
 INT_MAX = 2**31 - 1  # GraphQL's Int is 32-bit; sums that large are clamped rather than failing
 
@@ -134,11 +138,12 @@ class WeeklyProgress:
 class UserStats:
     doc: strawberry.Private[dict]
     spec: strawberry.Private[Any]
+    user: strawberry.Private[Any] = None
 
     @classmethod
     async def load(cls, info: Info, user: Any, range: StatsRange, group_by: StatsGrouping) -> UserStats:
         spec = stats.stats_spec(range.from_, range.to, group_by.value)
-        return cls(doc=orjson.loads(await stats.user_stats(info.context, user, spec)), spec=spec)
+        return cls(doc=orjson.loads(await stats.user_stats(info.context, user, spec)), spec=spec, user=user)
 
     @strawberry.field(name="from", description="The range's first day.")
     def from_(self) -> date:
@@ -177,6 +182,16 @@ class UserStats:
         favourite = self.doc["favourite"]
         row = await load_visible(info, ExerciseByIdLoader, uuid.UUID(favourite)) if favourite else None
         return Exercise.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Each local day of the range with a workout or a mastery, oldest first: sessions, sets, reps, seconds held, "
+        "categories trained and ladder steps mastered."
+    )
+    async def daily_summaries(self, info: Info) -> list[Annotated["DailySummary", strawberry.lazy("schema.skills")]]:
+        from schema.skills import DailySummary
+
+        loader = info.context.loaders.get(DailySummariesByUserLoader, self.spec.start, self.spec.end)
+        return [DailySummary.from_row(r) for r in await loader.load((self.user.id, self.user.timezone))]
 
     @strawberry.field(description="This week against last week: the week holding `to`, Monday to Sunday, and the one before.")
     def weekly_progress(self) -> WeeklyProgress:

@@ -20,6 +20,8 @@ from loaders.records import (
 )
 from loaders.workouts import SessionFilterSpec, WorkoutSessionCountByUserIdLoader, WorkoutSessionPageByUserIdLoader
 from loaders.users import UserByIdLoader, UserProgressByUserIdLoader
+from compiler import codecs
+from compiler.declare import Conn, SortKey, columns, declare
 from resolvers import accounts, coaching
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.ids import decode_id
@@ -31,6 +33,7 @@ from schema.goals import Goal, GoalStatus
 from schema.organizations import Organization, organizations_of
 from schema.programs import Program
 from schema.records import PersonalRecord, UserAchievement
+from schema.skills import SkillProgress, SkillStanding, skill_plan_of, skill_progress_of
 from schema.stats import StatsRange, UserStats
 from schema.training import TrainingProgress
 from schema.workouts import WorkoutSession
@@ -271,8 +274,79 @@ class User(relay.Node):
         )
 
     @strawberry.field(
+        description="Today's skill session: each category at the user's level, its exercises with the user's current prescriptions."
+    )
+    async def skill_plan(self, info: Info) -> list[SkillStanding]:
+        return await skill_plan_of(info, self.row)
+
+    @strawberry.field(description="The user on every step of the skill ladder (prescription, mastery); `category` and `level` narrow it.")
+    async def skill_progress(self, info: Info, category: str | None = None, level: int | None = None) -> list[SkillProgress]:
+        return await skill_progress_of(info, self.row, category, level)
+
+    @strawberry.field(
         description="Training statistics over `range` (local days in the user's time zone), bucketed by `groupBy`: "
         "totals, volume per muscle, the favourite exercise and this week against last."
     )
     async def stats(self, info: Info, range: StatsRange, group_by: StatsGrouping = StatsGrouping.WEEK) -> UserStats:
         return await UserStats.load(info, self.row, range, group_by)
+
+
+# --- compiled reads (compiler/): each field's SQL -------------------------------------------
+
+
+def _session_filters(b, alias: str, sel) -> list[str]:
+    """SessionFilterSpec as SQL (WorkoutSessionPageByUserIdLoader.where)."""
+    given = sel.arg("filter") or {}
+
+    def spec(args):
+        f = args.get("filter") or {}
+        if f.get("from") is not None and f.get("to") is not None and f["from"] >= f["to"]:
+            raise BadUserInput("'from' must be before 'to'", field="filter.from")
+        return f
+
+    conditions = []
+    if given.get("from") is not None:
+        conditions.append(f"{alias}.started_at >= {sel.param('timestamptz', lambda args: spec(args)['from'])}")
+    if given.get("to") is not None:
+        conditions.append(f"{alias}.started_at < {sel.param('timestamptz', lambda args: spec(args)['to'])}")
+    if given.get("status"):
+        statuses = ", ".join(sorted(codecs.literal(getattr(s, "value", s)) for s in given["status"]))
+        conditions.append(f"{alias}.status IN ({statuses})")
+    return conditions
+
+
+def _record_filters(b, alias: str, sel) -> list[str]:
+    """RecordFilterSpec as SQL (PersonalRecordPageByUserIdLoader.where)."""
+    conditions = []
+    if sel.arg("exerciseId") is not None:
+        key = sel.param("uuid", lambda args: decode_id(args["exerciseId"], "Exercise", "exerciseId"))
+        conditions.append(f"{alias}.exercise_id = {key}")
+    if sel.arg("kind"):
+        kinds = ", ".join(sorted(codecs.literal(k) for k in sel.arg("kind")))
+        conditions.append(f"{alias}.kind IN ({kinds})")
+    return conditions
+
+
+def _goal_filters(b, alias: str, sel) -> list[str]:
+    status = sel.enum_arg("status")
+    return [f"{alias}.status = {codecs.literal(status)}"] if status else []
+
+
+NEWEST = (SortKey("created_at", "datetime"), SortKey("id", "uuid"))
+
+# `coaching`, `organizations` and `sessions` are the viewer's own account; `progress` and
+# `stats` are computed in Python: all left to the executor.
+declare(User, table="users", owner="id", fields={
+    **columns("username", "display_name", "email", "language", "timezone", "unit_system", "role", "created_at"),
+    "programs": Conn("Program", "owner_id", NEWEST, descending=True),
+    "workoutSessions": Conn(
+        "WorkoutSession", "user_id", (SortKey("started_at", "datetime"), SortKey("id", "uuid")), descending=True,
+        filters=_session_filters,
+    ),
+    "personalRecords": Conn(
+        "PersonalRecord", "user_id", (SortKey("achieved_at", "datetime"), SortKey("id", "uuid")), descending=True,
+        filters=_record_filters,
+    ),
+    "achievements": Conn("UserAchievement", "user_id", (SortKey("unlocked_at", "datetime"), SortKey("id", "uuid")), descending=True),
+    "goals": Conn("Goal", "user_id", NEWEST, descending=True, filters=_goal_filters),
+})

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
 
+from compiler import codecs
+from compiler.declare import Col, Conn, Expr, Many, Nested, One, SortKey, columns, declare, weight_field
 from domain.units import kg_to
 from loaders.base import PageRequest
 from loaders.exercises import ExerciseByIdLoader
@@ -28,7 +30,10 @@ from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
 from schema.enums import SetType, WeightUnit, WorkoutStatus
 from schema.exercises import Exercise
-from schema.programs import Prescription, ProgramDay
+from schema.programs import PRESCRIPTION_SQL, Prescription, ProgramDay
+
+if TYPE_CHECKING:
+    from schema.skills import PlannedSkillExercise
 
 
 @strawberry.type(description="An exercise planned for a session, copied from its program day when the workout started.")
@@ -204,6 +209,12 @@ class WorkoutSession(relay.Node):
         # former athlete's custom exercise): the rule applies here as on every link.
         return [Exercise.from_row(r) for r in rows if await can_read(info.context, r)]
 
+    @strawberry.field(description="The skill steps planned for this session (started from the skill plan), each against what was done.")
+    async def skill_exercises(self, info: Info) -> list[Annotated["PlannedSkillExercise", strawberry.lazy("schema.skills")]]:
+        from schema.skills import planned_skill_exercises
+
+        return await planned_skill_exercises(info, self.row.id)
+
     @strawberry.field(description="Set count, reps, volume and duration of the session.")
     async def totals(self, info: Info) -> WorkoutTotals:
         totals = await info.context.loaders.get(TotalsBySessionIdLoader).load(self.row.id)
@@ -248,3 +259,51 @@ async def attach_exercises(info: Info, sets: list[SetLog]) -> None:
     shown = {key: Exercise.from_row(row) if await can_read(info.context, row) else None for key, row in zip(ids, rows)}
     for s in sets:
         s.attached_exercise = (shown[s.row.exercise_id],)
+
+
+# --- compiled reads (compiler/): each field's SQL -------------------------------------------
+
+
+def _session_exercises(b, alias: str, sel) -> str:
+    """`WorkoutSession.exercises`: distinct exercises in the order first performed, each through the rule."""
+    e, first = b.alias(), b.alias()
+    return (
+        f"(SELECT coalesce(json_agg({b.object('Exercise', e, sel.details)} ORDER BY {first}.position), '[]') "
+        f"FROM (SELECT exercise_id, min(position) AS position FROM set_logs WHERE session_id = {alias}.id "
+        f"GROUP BY exercise_id) {first} JOIN exercises {e} ON {e}.id = {first}.exercise_id "
+        f"WHERE {b.access(b.type_sql('Exercise'), e)})"
+    )
+
+
+# The aggregates of TotalsBySessionIdLoader, one row per session.
+TOTALS_SQL = (
+    "(SELECT count(*) AS set_count, count(*) FILTER (WHERE set_type <> 'warmup') AS working_set_count, "
+    "coalesce(sum(reps) FILTER (WHERE set_type <> 'warmup'), 0) AS reps, "
+    "coalesce(sum(reps * weight_kg) FILTER (WHERE set_type <> 'warmup'), 0) AS volume_kg, "
+    "coalesce(sum(duration_seconds), 0) AS set_duration_seconds, coalesce(sum(distance_m), 0) AS distance_m "
+    "FROM set_logs WHERE session_id = {parent}.id)"
+)
+
+declare(SetLog, table="set_logs", owner="user_id", fields={
+    **columns("position", "set_type", "reps", "duration_seconds", "rir", "rest_seconds", "notes", "client_id", "completed_at", "rpe"),
+    "weight": weight_field("weight_kg"),
+    "volume": Expr(lambda b, alias, sel: codecs.weight(f"{alias}.weight_kg * {alias}.reps", sel.enum_arg("unit"))),
+    "distanceMeters": Col("distance_m"),
+    "exercise": One("Exercise", "exercise_id"),
+    "session": One("WorkoutSession", "session_id"),
+})
+declare(WorkoutSession, table="workout_sessions", owner="user_id", fields={
+    **columns("name", "status", "started_at", "ended_at", "notes", "perceived_exertion"),
+    "programDay": One("ProgramDay", "program_day_id"),
+    "plannedExercises": Many("PlannedExercise", "session_id"),
+    "sets": Conn("SetLog", "session_id", (SortKey("position", "int"),), default_page=MAX_PAGE),
+    "exercises": Expr(_session_exercises),
+    "totals": Nested("WorkoutTotals", TOTALS_SQL),
+})
+declare(PlannedExercise, table="planned_exercises", fields=PRESCRIPTION_SQL)
+# `durationSeconds` reads the clock while a workout runs: left to the executor.
+declare(WorkoutTotals, table=None, fields={
+    **columns("set_count", "working_set_count", "reps", "set_duration_seconds"),
+    "volume": weight_field("volume_kg"),
+    "distanceMeters": Col("distance_m"),
+})

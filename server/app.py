@@ -19,6 +19,8 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
+from compiler.plans import PlanCache
+from compiler.run import StatementRunner
 from db.engine import create_engine, create_sessionmaker
 from live import Live
 from loaders import Loaders
@@ -33,6 +35,7 @@ from schema.limits import Limits
 from server import graphiql, tracing
 from server.auth import credentials
 from server.health import healthz, migration_head, readyz
+from server.lane import GRAPHQL_RESPONSE, CompiledLane, prefers_graphql_response
 from server.logs import attach_request_ids
 from server.metrics import Metrics, metrics_endpoint, watch_slow_queries
 from server.persisted import MemoryStore, PersistedQueryMiddleware, RedisStore, load_manifest
@@ -43,21 +46,12 @@ from server.streaming import HTTP_STREAM_PROTOCOLS, TRANSPORTS
 from server.websockets import LegacyWSHandler, TransportWSHandler, rejection_reason
 
 log = logging.getLogger("repgraph")
-GRAPHQL_RESPONSE = "application/graphql-response+json"
 # A frontend's dev server (`CORS_LOCALHOST`, on outside production): any port of these hosts.
 LOCALHOST_ORIGIN = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 
 
 def wants_graphql_response(request: Request) -> bool:
-    """GraphQL-over-HTTP: the newer media type when the client accepts it before plain JSON."""
-    accept = request.headers.get("accept", "")
-    for part in accept.split(","):
-        media = part.split(";")[0].strip()
-        if media == GRAPHQL_RESPONSE:
-            return True
-        if media in ("application/json", "*/*", "application/*"):
-            return False
-    return False
+    return prefers_graphql_response(request.headers.get("accept", ""))
 
 
 class GraphQLView(GraphQL):
@@ -176,6 +170,11 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         if settings.slow_query_ms > 0:
             watch_slow_queries(engine, settings.slow_query_ms)
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.statement_runner = StatementRunner(
+            url, size=settings.db_pool_size, statement_timeout_ms=settings.statement_timeout_ms, prepare=not settings.db_pgbouncer,
+            slow_ms=settings.slow_query_ms,
+        )
+        await app.state.statement_runner.open()
         app.state.live = Live(app.state.sessionmaker, settings.redis_url)
         if settings.live_groups:
             app.state.live.broadcasts = Broadcasts(app.state.live, schema._schema)
@@ -190,6 +189,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             yield
         finally:
             await app.state.live.stop()
+            await app.state.statement_runner.close()
             await engine.dispose()
 
     app = Starlette(lifespan=lifespan)
@@ -221,10 +221,13 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         max_subscriptions_per_connection=settings.ws_max_subscriptions_per_connection,
         allowed_origins=settings.cors_origins,
     )
+    endpoint = view
+    if settings.read_path == "compiled":
+        endpoint = app.state.compiled_lane = CompiledLane(view, app.state, PlanCache(schema._schema, limits, settings.plan_cache_size))
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/graphql", view, methods=["GET", "POST"]),
+        Route("/graphql", endpoint, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
     ]
     if settings.metrics:

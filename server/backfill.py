@@ -1,4 +1,4 @@
-"""`make backfill`: (re-)derive records, totals, streaks and achievements from the stored sets.
+"""`make backfill`: (re-)derive records, skill masteries, totals, streaks and achievements from the stored sets.
 
 Runs the statements the live writes run (resolvers/training.py, resolvers/records.py),
 from scratch, one user per transaction under that user's training lock, so it can run
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import create_engine, create_sessionmaker
 from db.models import User
-from resolvers import records, training
+from resolvers import records, skills, training
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ async def backfill_user(sessionmaker: async_sessionmaker[AsyncSession], user_id:
         await training.lock_user(session, user_id)
         exercise_ids = list((await session.execute(PAIRS, {"user_id": user_id})).scalars())
         await records.recompute(session, [(user_id, e) for e in exercise_ids])
+        await skills.rederive(session, user_id, exercise_ids=exercise_ids, recount=True)
         await session.execute(TOTALS, {"user_id": user_id})
         await session.execute(training.RECOUNT, {"user_id": user_id})
         outcome = training.Outcome()

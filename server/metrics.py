@@ -39,6 +39,10 @@ class Metrics:
             ["operation", "type"], registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
         )
+        self.read_path = Counter(
+            "repgraph_read_path_operations", "HTTP query operations by the path that answered them (compiled or executor)",
+            ["operation", "path"], registry=self.registry,
+        )
         self.errors = Counter("repgraph_graphql_errors", "GraphQL errors by extensions.code", ["code"], registry=self.registry)
         self.sql = Histogram(
             "repgraph_sql_statements_per_operation", "SQL statements sent to PostgreSQL per query or mutation",

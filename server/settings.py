@@ -56,6 +56,13 @@ class Settings:
     # open websockets; on by default outside production (CORS_LOCALHOST), off in production.
     cors_localhost: bool = False
     loader_mode: str = "batched"  # LOADER_MODE: batched | uncached | naive (benchmark baselines)
+    # Queries the compiler covers run as one SQL statement (compiler/); "executor" sends every
+    # operation through Strawberry's executor and the DataLoaders.
+    read_path: str = "compiled"
+    read_path_verify: bool = False  # also run each compiled query on the executor and refuse a different answer (tests)
+    plan_debug: bool = False  # PLAN_DEBUG: compiled responses carry their SQL in `extensions`
+    plan_cache_size: int = 512  # documents whose plans are kept
+    statement_timeout_ms: int = 5000  # compiled statements run at most this long
 
     @property
     def production(self) -> bool:
@@ -103,10 +110,17 @@ class Settings:
             cors_origins=tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()),
             cors_localhost=env.get("CORS_LOCALHOST", "0" if production else "1") not in ("0", "false", "no"),
             loader_mode=env.get("LOADER_MODE", cls.loader_mode),
+            read_path=env.get("READ_PATH", cls.read_path),
+            read_path_verify=env.get("READ_PATH_VERIFY", "0") not in ("0", "false", "no"),
+            plan_debug=env.get("PLAN_DEBUG", "0") not in ("0", "false", "no"),
+            plan_cache_size=int(env.get("PLAN_CACHE_SIZE", cls.plan_cache_size)),
+            statement_timeout_ms=int(env.get("STATEMENT_TIMEOUT_MS", cls.statement_timeout_ms)),
         )
 
     def validate(self) -> None:
         if self.persisted_queries not in ("apq", "allowlist", "off"):
             raise RuntimeError("PERSISTED_QUERIES must be apq, allowlist or off")
+        if self.read_path not in ("compiled", "executor"):
+            raise RuntimeError("READ_PATH must be compiled or executor")
         if self.production and self.secret_key == DEFAULT_SECRET:
             raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")

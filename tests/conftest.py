@@ -23,10 +23,12 @@ from sqlalchemy import event
 
 from db.embedded import with_database
 from db.setup import ensure_database, prepare, resolve_database_url
+from schema.observe import shadow_run
 from server.app import create_app
 from server.settings import ROOT, Settings
 
 TEST_SECRET = "test-secret-" + uuid.uuid4().hex
+READ_PATH = os.environ.get("READ_PATH", "compiled")
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +63,12 @@ def database_url(fresh_database) -> str:
 def settings(database_url: str, redis_url: str) -> Settings:
     # Rate limits off: the suite sends far more requests a minute from one address than a
     # client would; tests/test_protection.py turns them on where it tests them.
-    return Settings(database_url=database_url, redis_url=redis_url, secret_key=TEST_SECRET, db_pool_size=5, rate_limit_user=0, rate_limit_ip=0)
+    # READ_PATH picks the read path the suite runs on (`make test` runs it on both); on the
+    # compiled path every compiled answer is also computed by the executor and must be equal.
+    return Settings(
+        database_url=database_url, redis_url=redis_url, secret_key=TEST_SECRET, db_pool_size=5, rate_limit_user=0, rate_limit_ip=0,
+        read_path=READ_PATH, read_path_verify=READ_PATH == "compiled",
+    )
 
 
 @dataclass
@@ -76,8 +83,15 @@ class StatementCounter:
     statements: list[str] = field(default_factory=list)
 
     def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if shadow_run.get():  # the executor checking a compiled answer (read_path_verify)
+            return
         if "pg_try_advisory_xact_lock" in statement or "outbox_events" in statement or "user_sessions" in statement:
             return
+        self.count += 1
+        self.statements.append(statement)
+
+    def compiled(self, statement: str, parameters) -> None:
+        """A compiled read's one statement (its sign-in check is a CTE of it, and counts)."""
         self.count += 1
         self.statements.append(statement)
 
@@ -97,6 +111,7 @@ async def app(settings: Settings):
 def sql_counter(app) -> StatementCounter:
     counter = StatementCounter()
     event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
+    app.state.statement_runner.listeners.append(counter.compiled)
     return counter
 
 
@@ -230,3 +245,34 @@ def start_app_servers(database_url, settings):
 def app_servers(start_app_servers, redis_url):
     """Two RepGraph processes sharing PostgreSQL and Redis, as two `make run`s would."""
     return start_app_servers(redis_url)
+
+
+
+def pytest_terminal_summary(terminalreporter):
+    """On the compiled path: the share of the suite's query documents that compiled, and why the rest did not."""
+    from server.lane import LANES
+
+    outcomes: dict[str, str] = {}
+    verified = 0
+    for lane in list(LANES):
+        verified += lane.verified
+        for query, outcome in lane.outcomes.items():
+            if outcomes.get(query) != "compiled":
+                outcomes[query] = outcome
+    if not outcomes:
+        return
+    compiled = sum(1 for o in outcomes.values() if o == "compiled")
+    reasons: dict[str, int] = {}
+    for outcome in outcomes.values():
+        if outcome != "compiled":
+            reasons[outcome] = reasons.get(outcome, 0) + 1
+    terminalreporter.write_line(
+        f"compiled reads: {compiled} of {len(outcomes)} query documents compiled ({100 * compiled / len(outcomes):.0f} %); "
+        f"{verified} compiled answers equal to the executor's; executor answered the rest: {reasons}"
+    )
+    report = ROOT / ".data" / "compiled-report.json"
+    report.parent.mkdir(exist_ok=True)
+    import json
+
+    report.write_text(json.dumps({"compiled": compiled, "documents": len(outcomes), "verified": verified,
+                                  "not_compiled": {q: o for q, o in outcomes.items() if o != "compiled"}}, indent=1))

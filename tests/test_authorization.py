@@ -134,6 +134,20 @@ CREATE_ORG = "mutation($n: String!) { createOrganization(input: {name: $n}) { or
 ADD_MEMBER = "mutation($o: ID!, $u: String!) { addOrganizationMember(input: {organizationId: $o, username: $u}) { member { userId } } }"
 ORG_MEMBERSHIP = "query($id: ID!) { node(id: $id) { ... on Organization { viewerMembership { id } } } }"
 CREATE_LIBRARY = "mutation($n: String!) { createLibraryExercise(input: {name: $n, primaryMuscles: [CHEST]}) { exercise { id } } }"
+SKILL_STEPS = "query($c: String!) { skillLadder { exercises(category: $c, level: 0) { id exercise { id } defaultPrescription { sets { reps } } } } }"
+START_SKILLS = "mutation { startWorkout(input: {fromSkillPlan: true}) { session { id } } }"
+ADVANCE_PUSH = 'mutation { advanceSkillLevel(input: {category: "PUSH"}) { standing { level { level } } } }'
+
+
+async def master_steps(client, token: str, session: str, category: str, count: int) -> tuple[list[dict], list[str]]:
+    """Log the first `count` level-0 steps of `category` at their defaults (the session still to be finished)."""
+    steps = (await client.data(SKILL_STEPS, {"c": category}))["skillLadder"]["exercises"][:count]
+    logged = []
+    for step in steps:
+        for target in step["defaultPrescription"]["sets"]:
+            i = {"sessionId": session, "exerciseId": step["exercise"]["id"], "reps": target["reps"]}
+            logged.append((await client.data(LOG, {"i": i}, token))["logSet"]["setLog"]["id"])
+    return steps, logged
 
 
 async def coach_of(client, coach: Account, athlete: Account) -> str:
@@ -180,6 +194,9 @@ async def world(client, app) -> World:
     membership = (await mine(ORG_MEMBERSHIP, {"id": organization}))["node"]["viewerMembership"]["id"]
     sign_in = (await mine(CURRENT_SIGN_IN, {}))["viewer"]["sessions"][0]["id"]
     (award,) = custom_set["achievements"]  # the first record: FIRST_RECORD
+    skill_session = (await mine(START_SKILLS, {}))["startWorkout"]["session"]["id"]  # from today's skill plan
+    (skill_step,), skill_sets = await master_steps(client, owner.token, skill_session, "PUSH", 1)
+    await mine(FINISH, {"s": skill_session})
     ids = {
         "owner": owner.id, "coach": coach.id, "stranger": stranger.id, "admin": admin.id, "relationship": relationship,
         "library": library, "exercise": custom, "program": program["id"], "day": day["id"],
@@ -188,9 +205,11 @@ async def world(client, app) -> World:
         "record": next(r["id"] for r in custom_set["personalRecords"] if r["kind"] == "HEAVIEST_WEIGHT"),
         "library_record": next(r["id"] for r in library_set["personalRecords"] if r["kind"] == "HEAVIEST_WEIGHT"),
         "user_achievement": award["id"], "achievement": award["achievement"]["id"], "goal": goal,
-        "organization": organization, "membership": membership, "sign_in": sign_in,
+        "organization": organization, "skill_session": skill_session, "skill_set": skill_sets[0],
+        "skill_step": skill_step["id"], "skill_library": skill_step["exercise"]["id"],
+        "membership": membership, "sign_in": sign_in,
     }
-    public = {"coach", "stranger", "admin", "relationship", "library", "achievement"}
+    public = {"coach", "stranger", "admin", "relationship", "library", "achievement", "skill_step", "skill_library"}
     secrets = {marker}.union(*(secrets_of(gid) for name, gid in ids.items() if name not in public))
     ids["marker"] = marker
     accounts = {OWNER: owner, COACH: coach, STRANGER: stranger, ADMIN: admin}
@@ -454,6 +473,7 @@ NODE_ROWS: list[tuple[str, str, dict[str, str]]] = [
     ("UserAchievement", "user_achievement", PRIVATE),
     ("Goal", "goal", PRIVATE),
     ("Organization", "organization", OWNER_ONLY),  # members only; the owner's coach is no member
+    ("SkillExercise", "skill_step", PUBLIC),  # the skill ladder
     ("OrganizationMember", "membership", OWNER_ONLY),  # like its organization: members only
     ("SignInSession", "sign_in", OWNER_ONLY),  # the owner's account: not even their coach
     ("CoachingRelationship", "relationship", answers(NOT_FOUND, NOT_FOUND, SEES, SEES, NOT_FOUND)),  # its two sides
@@ -586,7 +606,11 @@ Q = {
     "createLibrary": "mutation($n: String!) { createLibraryExercise(input: {name: $n, primaryMuscles: [BICEPS]}) { exercise { id } } }",
     "updateLibrary": "mutation($e: ID!, $n: String!) { updateLibraryExercise(input: {exerciseId: $e, name: $n}) { exercise { id } } }",
     "archiveLibrary": "mutation($e: ID!) { archiveLibraryExercise(input: {exerciseId: $e}) { exercise { id } } }",
+    "skillLadder": "{ skillLadder { levels { level } exercises { id } } }",
+    "setSkillLevel": 'mutation { setSkillLevel(input: {category: "PULL", level: 0}) { standing { level { level } } } }',
+    "prescribe": "mutation($s: ID!, $u: ID) { setSkillPrescription(input: {skillExerciseId: $s, userId: $u, sets: [{reps: 3}]}) { progress { customized } } }",
 }
+SKILL_READ = "query($id: ID!) { node(id: $id) { ... on User { skillProgress(category: \"PUSH\", level: 0) { customized prescription { sets { reps } } } } } }"
 PLAN_CUSTOM = {"i": {"name": "Mine", "days": [{"name": "D", "exercises": [{"exerciseId": "@exercise"}]}]}}
 
 # field, what it acts on, document, answers, variables, setup, and more (reach, check, probe).
@@ -650,6 +674,14 @@ ROOT_ROWS: list[Row] = [
     Row("Mutation.createLibraryExercise", "a new library exercise", Q["createLibrary"], ADMIN_ONLY, {"n": "@new_name"}, "library_entry", cleanup=archive_entries),
     Row("Mutation.updateLibraryExercise", "a library exercise", Q["updateLibrary"], ADMIN_ONLY, {"e": "@entry", "n": "@new_name"}, "library_entry", probe=(LIBRARY_READ, {"id": "@entry"}), cleanup=archive_entries),
     Row("Mutation.archiveLibraryExercise", "a library exercise", Q["archiveLibrary"], ADMIN_ONLY, {"e": "@entry"}, "library_entry", probe=(LIBRARY_READ, {"id": "@entry"}), cleanup=archive_entries),
+    # The skill ladder is public; one's standing is one's own, and an accepted coach may set the prescriptions
+    Row("Query.skillLadder", "the ladder", Q["skillLadder"], PUBLIC, reach=("skill_step",)),
+    Row("Mutation.setSkillLevel", "one's own", Q["setSkillLevel"], SIGNED_IN),
+    Row("Mutation.advanceSkillLevel", "one's own, not yet mastered", ADVANCE_PUSH, answers(UNAUTHENTICATED, *[BAD_USER_INPUT] * 4)),
+    Row("Mutation.setSkillPrescription", "one's own", Q["prescribe"], SIGNED_IN, {"s": "@skill_step", "u": None}),
+    Row("Mutation.setSkillPrescription", "the owner's (userId)", Q["prescribe"], COACH_WRITES, {"s": "@skill_step", "u": "@owner"},
+        probe=(SKILL_READ, {"id": "@owner"})),
+    Row("Mutation.startWorkout", "from one's skill plan", START_SKILLS, SIGNED_IN),
     # Live (a signed-out socket is refused at connection_init)
     Row("Subscription.workoutEvents", "the owner's workout", EVENTS, but(PRIVATE, anonymous=UNAUTHENTICATED), {"s": "@session", "after": FROM_START}, reach=("session",)),
     Row("Subscription.activityFeed", "one's own", FEED, but(OWN, anonymous=UNAUTHENTICATED), {"after": FROM_START}, reach=("session",)),
@@ -708,7 +740,8 @@ async def test_subscription_field(world, app_servers, row, viewer):
 # each must apply the rule itself, never trust that the parent was visible. Value parts of
 # their parent (totals, progress, page info) are no links.
 VALUE_PARTS = {"PageInfo", "MuscleContribution", "GoalProgress", "WorkoutTotals", "StatsBucket", "StatsTotals",
-               "MuscleVolume", "WeeklyProgress", "CountChange", "VolumeChange"}
+               "MuscleVolume", "WeeklyProgress", "CountChange", "VolumeChange",
+               "SkillLevel", "SkillCategory", "SkillPrescription", "SkillSetTarget", "DailySummary"}
 TODAY = datetime.now(UTC).date()  # the world's users live in UTC
 STATS = f'stats(range: {{from: "{TODAY - timedelta(days=30)}", to: "{TODAY + timedelta(days=1)}"}})'
 
@@ -767,6 +800,16 @@ LINK_ROWS: list[Row] = [
     link("Organization.members", "organization", "members { userId }", OWNER_ONLY, ("owner",)),
     link("OrganizationMember.user", "organization", "members { user { id } }", OWNER_ONLY, ("owner",), on="Organization"),
     link("Organization.viewerMembership", "organization", "viewerMembership { userId role }", OWNER_ONLY, ("owner",)),
+    Row("SkillLadder.exercises", "the ladder", "{ skillLadder { exercises { id } } }", PUBLIC, reach=("skill_step",)),
+    link("SkillExercise.exercise", "skill_step", "exercise { id }", PUBLIC, ("skill_library",)),
+    link("User.skillPlan", "owner", "skillPlan { level { level } }", PRIVATE),
+    link("SkillStanding.exercises", "owner", "skillPlan { exercises { mastered } }", PRIVATE, on="User"),
+    link("User.skillProgress", "owner", "skillProgress { mastered }", PRIVATE),
+    link("SkillProgress.skillExercise", "owner", "skillProgress { skillExercise { id } }", PRIVATE, ("skill_step",), on="User"),
+    link("SkillProgress.masteredIn", "owner", "skillProgress { masteredIn { id } }", PRIVATE, ("skill_session",), on="User"),
+    link("WorkoutSession.skillExercises", "skill_session", "skillExercises { position completed }", PRIVATE),
+    link("PlannedSkillExercise.skillExercise", "skill_session", "skillExercises { skillExercise { id } }", PRIVATE, ("skill_step",), on="WorkoutSession"),
+    link("PlannedSkillExercise.sets", "skill_session", "skillExercises { sets { id } }", PRIVATE, ("skill_set",), on="WorkoutSession"),
     # From the ex-coach's own objects, which point at their former athlete's custom exercise.
     link("WorkoutSession.exercises", "own_session", "exercises { id nameEn }", AFTER_COACHING, label="the ex-coach's own workout", setup="ex_coach"),
     link("WorkoutSession.sets", "own_session", "sets { edges { node { exercise { id nameEn } } } }", AFTER_COACHING, label="the ex-coach's own workout", setup="ex_coach"),
@@ -824,10 +867,17 @@ LIVE_ROWS: list[tuple[str, str, str, dict[str, str]]] = [
     *((f"{t}.user", t, "user", {OWNER: SEES, COACH: SEES, EX_COACH: BLIND})
       for t in ("WorkoutStatusChanged", "SetLogged", "SetUpdated", "SetDeleted", "PersonalRecordSet", "AchievementUnlocked")),
     ("GoalCompleted.user", "GoalCompleted", "user", {OWNER: SEES}),
+    # Masteries come with the finish and the level with advancing, both after the coaching ended.
+    ("SkillMastered.session", "SkillMastered", "session", {OWNER: SEES, EX_COACH: BLIND}),
+    ("SkillMastered.user", "SkillMastered", "user", {OWNER: SEES, EX_COACH: BLIND}),
+    ("SkillMastered.skillExercise", "SkillMastered", "skillExercise", {OWNER: SEES, EX_COACH: BLIND}),
+    ("SkillLevelUp.user", "SkillLevelUp", "user", {OWNER: SEES}),
+    ("SkillLevelUp.session", "SkillLevelUp", "session", {OWNER: BLIND}),
 ]
 
 LIVE_FIELDS = """__typename ... on LiveEvent { eventId session { id } user { id } }
-  ... on PersonalRecordSet { personalRecord { id } } ... on AchievementUnlocked { userAchievement { id } }"""
+  ... on PersonalRecordSet { personalRecord { id } } ... on AchievementUnlocked { userAchievement { id } }
+  ... on SkillMastered { skillExercise { id } }"""
 LIVE_EVENTS = f"""subscription($s: ID!, $after: String) {{ workoutEvents(sessionId: $s, after: $after) {{ {LIVE_FIELDS}
   ... on SetLogged {{ setLog {{ id }} }} ... on SetUpdated {{ setLog {{ id }} }} ... on SetDeleted {{ setLogId }} }} }}"""
 LIVE_FEED = f"subscription($after: String) {{ activityFeed(after: $after) {{ {LIVE_FIELDS} ... on GoalCompleted {{ goal {{ id }} }} }} }}"
@@ -887,9 +937,12 @@ async def live(client, app_servers) -> Live:
     during, during_errors = await collect(follower, "workoutEvents", lambda e: e["__typename"] == "SetDeleted")
     await client.data(END_COACHING, {"i": relationship_id}, athlete.token)
     await sets(30)
+    _, skill_sets = await master_steps(client, athlete.token, session, "PUSH", 2)  # the whole of level 0
+    logged.extend(skill_sets)
     await athlete_does(FINISH, {"s": session})
     after, after_errors = await collect(follower, "workoutEvents", lambda e: e["__typename"] == "WorkoutStatusChanged" and e["session"] is None)
     await follower.close()
+    await athlete_does(ADVANCE_PUSH, {})
 
     replay = await subscribe(url, athlete.token, LIVE_EVENTS, {"s": session, "after": FROM_START})
     feed = await subscribe(url, athlete.token, LIVE_FEED, {"after": FROM_START})

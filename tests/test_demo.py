@@ -22,3 +22,12 @@ async def test_demo_data_loads_once_and_reads_back(app, client):
     assert sessions["totalCount"] == WEEKS * len(days)
     latest = sessions["edges"][0]["node"]
     assert latest["status"] == "COMPLETED" and latest["totals"]["setCount"] > 0 and latest["totals"]["volume"] > 0
+
+    # noa is mid-ladder: on her levels, the steps her history meets are mastered, the rest still to do.
+    token = (await client.data(LOGIN, {"i": {"login": "noa", "password": PASSWORD}}))["login"]["token"]
+    skill_plan = "{ viewer { skillPlan { category { code } level { level } canAdvance exercises { mastered skillExercise { exercise { nameEn } } } } } }"
+    standing = {s["category"]["code"]: s for s in (await client.data(skill_plan, token=token))["viewer"]["skillPlan"]}
+    assert {c: s["level"]["level"] for c, s in standing.items()} == {"PUSH": 2, "PULL": 1, "SQUAT": 1}
+    mastered = {e["skillExercise"]["exercise"]["nameEn"] for s in standing.values() for e in s["exercises"] if e["mastered"]}
+    assert mastered == {"Pushups", "Inverted Row"}
+    assert not any(s["canAdvance"] for s in standing.values())

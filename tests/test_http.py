@@ -30,11 +30,13 @@ async def test_graphql_response_media_type(client):
     assert legacy.json()["errors"]
 
 
-async def test_unexpected_errors_are_masked_and_logged(client, monkeypatch, caplog):
-    async def explode(ctx, spec, page):
+async def test_unexpected_errors_are_masked_and_logged(app, client, monkeypatch, caplog):
+    async def explode(*args):
         raise RuntimeError("secret connection detail")
 
+    # Both read paths fail: the compiled statement (its failure sends the query to the executor) and the executor's.
     monkeypatch.setattr("schema.query.exercise_page", explode)
+    monkeypatch.setattr(app.state.statement_runner, "fetch", explode)
     with caplog.at_level(logging.ERROR, logger="repgraph.errors"):
         response = await client.post("{ exercises { totalCount } }")
     body = response.json()

@@ -7,6 +7,7 @@ from db.models.organizations import Organization, OrganizationMember
 from db.models.outbox import OutboxEvent
 from db.models.programs import Program, ProgramDay, ProgramExercise
 from db.models.records import Achievement, PersonalRecord, UserAchievement
+from db.models.skills import PlannedSkillExercise, SkillCategory, SkillExercise, SkillLevel, UserSkillLevel, UserSkillProgress
 from db.models.training import Goal, UserProgress
 from db.models.users import User
 from db.models.workouts import PlannedExercise, SetLog, WorkoutSession
@@ -33,4 +34,10 @@ __all__ = [
     "OrganizationMember",
     "UserProgress",
     "Goal",
+    "SkillLevel",
+    "SkillCategory",
+    "SkillExercise",
+    "UserSkillLevel",
+    "UserSkillProgress",
+    "PlannedSkillExercise",
 ]

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, text
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, Numeric, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, created_at, one_of, updated_at, uuid_pk
@@ -33,6 +33,9 @@ class UserProgress(Base):
     longest_streak: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     last_active_day: Mapped[date | None] = mapped_column(Date)
     active_goals: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    # Skill ladder steps mastered now, and the highest level reached by advancing (domain/skills.py).
+    skills_mastered: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    skill_level: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="0")
     updated_at: Mapped[datetime] = updated_at()
 
 
