@@ -69,7 +69,13 @@ class Selected:
     field_def: Any
 
     def args(self, variables: VariableValues) -> dict[str, Any]:
-        return get_argument_values(self.field_def, self.details[0].node, variables)
+        """The field's coerced arguments; computed once per request however many parameters read them."""
+        memo = self.__dict__.get("_memo")
+        if memo is not None and memo[0] is variables:
+            return memo[1]
+        args = get_argument_values(self.field_def, self.details[0].node, variables)
+        self.__dict__["_memo"] = (variables, args)
+        return args
 
     def arg(self, name: str) -> Any:
         """The argument's value for this request (shape decisions only: see `param`)."""
@@ -81,7 +87,15 @@ class Selected:
 
     def param(self, cast: str, get: Callable[[dict[str, Any]], Any]) -> str:
         """A bind parameter computed from this field's arguments for every request."""
-        return self.build.param(cast, lambda variables: get({k: _plain(v) for k, v in self.args(variables).items()}))
+        return self.build.param(cast, lambda variables: get(self.plain_args(variables)))
+
+    def plain_args(self, variables: VariableValues) -> dict[str, Any]:
+        memo = self.__dict__.get("_plain")
+        if memo is not None and memo[0] is variables:
+            return memo[1]
+        plain = {k: _plain(v) for k, v in self.args(variables).items()}
+        self.__dict__["_plain"] = (variables, plain)
+        return plain
 
 
 def _plain(value: Any) -> Any:
@@ -103,12 +117,37 @@ class Build:
     uses_grants: bool = False
     checks: list[str] = field(default_factory=list)
     _aliases: int = 0
+    # To-one links become LEFT JOINs of the FROM that defines their parent's alias:
+    # alias → the alias owning that FROM, and each owner's joins in order.
+    _owners: dict[str, str] = field(default_factory=dict)
+    _joins: dict[str, list[str]] = field(default_factory=dict)
 
     # --- naming -------------------------------------------------------------------------
 
     def alias(self) -> str:
         self._aliases += 1
         return f"t{self._aliases}"
+
+    def open(self, alias: str) -> str:
+        """`alias` names rows of a FROM that its to-one links may join (see `joins`)."""
+        self._owners[alias] = alias
+        self._joins[alias] = []
+        return alias
+
+    def joins(self, alias: str) -> str:
+        """The LEFT JOINs the objects over `alias` asked for: call after building them."""
+        joins = self._joins.pop(alias, [])
+        return "".join(" " + j for j in joins)
+
+    def join(self, parent: str, table: str, on: str) -> str | None:
+        """A row of `table` joined to `parent`'s FROM (None when that FROM takes no joins)."""
+        owner = self._owners.get(parent)
+        if owner is None or owner not in self._joins:
+            return None
+        alias = self.alias()
+        self._owners[alias] = owner
+        self._joins[owner].append(f"LEFT JOIN {table} {alias} ON {on.replace('{alias}', alias)}")
+        return alias
 
     def param(self, cast: str, get: Getter) -> str:
         name = f"p{len(self.getters)}"
@@ -187,22 +226,17 @@ class Build:
                     raise Unsupported(f"{graphql_type.name}.{name} has no SQL")
                 sel = Selected(self, graphql_type, name, details, graphql_type.fields[name])
                 value = spec.sql(self, alias, sel)
-            pairs.append(f"{codecs.literal(key)}, {value}")
-        if len(pairs) > 50:  # json_build_object takes 100 arguments
-            raise Unsupported("more than 50 fields on one object")
-        return "json_build_object(" + ", ".join(pairs) + ")"
+            pairs.append((key, value))
+        return codecs.json_object(pairs)
 
     # --- roots ----------------------------------------------------------------------------
 
     def lookup(self, type_name: str, key_param: str, details: list[FieldDetails]) -> str:
         """One object by id through the access rule; null (and `ok` false) when hidden or missing."""
         declared = self.type_sql(type_name)
-        a = self.alias()
-        expr = (
-            f"(SELECT {self.object(type_name, a, details)} FROM {declared.table} {a} "
-            f"WHERE {a}.id = {key_param} AND {self.access(declared, a)})"
-        )
-        return expr
+        a = self.open(self.alias())
+        obj = self.object(type_name, a, details)
+        return f"(SELECT {obj} FROM {declared.table} {a}{self.joins(a)} WHERE {a}.id = {key_param} AND {self.access(declared, a)})"
 
 
 def compile_operation(schema: GraphQLSchema, document: Any, operation: OperationDefinitionNode,
@@ -268,8 +302,9 @@ GRANTS = (
 def _viewer(b: Build, sel: Selected):
     if not b.signed_in:
         return "NULL::json", None
-    a = b.alias()
-    return f"(SELECT {b.object('User', a, sel.details)} FROM users {a} WHERE {a}.id = {VIEWER})", None
+    a = b.open(b.alias())
+    obj = b.object("User", a, sel.details)
+    return f"(SELECT {obj} FROM users {a}{b.joins(a)} WHERE {a}.id = {VIEWER})", None
 
 
 def _node_type(b: Build, global_id: str, field_name: str) -> str:
@@ -334,7 +369,7 @@ def connection(b: Build, conn: Conn, parent: str | None, sel: Selected) -> str:
     now = request({k: _plain(v) for k, v in sel.args(b.variables).items()})
     backward, has_cursor = now.backward, now.cursor is not None
     limit = sel.param("int", lambda args: request(args).limit)
-    a = b.alias()
+    a = b.open(b.alias())
     where = [] if conn.parent_fk is None else [f"{a}.{conn.parent_fk} = {parent}.id"]
     where += conn.filters(b, a, sel) if conn.filters else []
 
@@ -417,4 +452,4 @@ def connection(b: Build, conn: Conn, parent: str | None, sel: Selected) -> str:
         else:
             raise Unsupported(f"{connection_type.name}.{name}")
         pairs.append(f"{codecs.literal(key)}, {value}")
-    return f"(SELECT json_build_object({', '.join(pairs)}){' FROM ' + rows if aggregates else ''})"
+    return f"(SELECT json_build_object({', '.join(pairs)}){' FROM ' + rows + b.joins(a) if aggregates else ''})"

@@ -1,7 +1,7 @@
 """SQL text for scalar values, written exactly as the executor's resolvers print them.
 
 Each helper takes a SQL expression and returns one whose JSON is byte-for-byte the value a
-resolver returns once orjson has written it. The SQL functions (`rg_num`, `rg_ts`, `rg_gid`,
+resolver returns once orjson has written it. The SQL functions (`rg_num`, `rg_ts`,
 `rg_cursor`) are created by migration 0008.
 
 - Numbers: the resolvers return `float(Decimal)` (or `domain.units.kg_to`, which rounds a
@@ -10,13 +10,14 @@ resolver returns once orjson has written it. The SQL functions (`rg_num`, `rg_ts
   never meet a tie: a quotient w / 0.45359237 with w a multiple of 0.001 is at least 1e-10
   away from one. `rg_num` then prints the shortest form with '.0' on whole numbers.
 - Times: `datetime.isoformat()` in the connection's time zone (`rg_ts`).
-- IDs: Relay's base64 of 'Type:uuid' (`rg_gid`); cursors as `resolvers.pagination`.
+- IDs: Relay's base64 of 'Type:uuid'; cursors as `resolvers.pagination` (`rg_cursor`).
 """
 
 from __future__ import annotations
 
 from enum import Enum
 
+from compiler import Unsupported
 from domain.units import KG_PER_LB
 
 LB_FACTOR = repr(KG_PER_LB)
@@ -27,8 +28,16 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def json_object(pairs: list[tuple[str, str]]) -> str:
+    """A JSON object of (key, SQL value) pairs in order: json_build_object, a plain expression
+    (a row_to_json over a one-row select would be a subquery per object)."""
+    if len(pairs) > 50:  # json_build_object takes 100 arguments
+        raise Unsupported("more than 50 fields on one object")
+    return "json_build_object(" + ", ".join(f"{literal(key)}, {value}" for key, value in pairs) + ")"
+
+
 def number(expr: str) -> str:
-    return f"rg_num(({expr})::numeric)"
+    return f"rg_num(({expr})::numeric)"  # a numeric, which JSON writes digit for digit
 
 
 def weight(expr: str, unit: str) -> str:
@@ -47,7 +56,11 @@ def day(expr: str) -> str:
 
 
 def global_id(type_name: str, expr: str) -> str:
-    return f"rg_gid({literal(type_name)}, {expr})"
+    """Relay's base64 of 'Type:uuid', written inline (a function call per ID costs more than the rest of it).
+    PostgreSQL's base64 breaks lines after 76 characters: 57 bytes, so type names up to 20 letters."""
+    if len(type_name) > 20:
+        raise Unsupported(f"global IDs of {type_name} would wrap")
+    return f"encode(({literal(type_name + ':')} || ({expr})::text)::bytea, 'base64')"
 
 
 def enum(expr: str, names: dict[str, str]) -> str:

@@ -19,14 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from compiler import codecs
+from compiler import Unsupported, codecs  # noqa: F401 - Unsupported is raised by declarations
 
 if TYPE_CHECKING:
     from compiler.build import Build, Selected
-
-
-class Unsupported(Exception):
-    """The operation asks for something the compiler does not cover: it runs on the executor."""
 
 
 @dataclass
@@ -94,11 +90,14 @@ class One:
 
     def sql(self, b: Build, alias: str, sel: Selected) -> str:
         target = b.type_sql(self.type_name)
-        a = b.alias()
-        where = f"{a}.id = {alias}.{self.fk}"
-        if self.checked:
-            where += " AND " + b.access(target, a)
-        return f"(SELECT {b.object(self.type_name, a, sel.details)} FROM {target.table} {a} WHERE {where})"
+        on = "{alias}.id = " + f"{alias}.{self.fk}"
+        joined = b.join(alias, target.table, on + (" AND " + b.access(target, "{alias}") if self.checked else ""))
+        if joined is not None:  # a LEFT JOIN of the parent's rows: no subquery per row
+            return f"(CASE WHEN {joined}.id IS NULL THEN NULL ELSE {b.object(self.type_name, joined, sel.details)} END)"
+        a = b.open(b.alias())
+        obj = b.object(self.type_name, a, sel.details)
+        where = on.replace("{alias}", a) + (" AND " + b.access(target, a) if self.checked else "")
+        return f"(SELECT {obj} FROM {target.table} {a}{b.joins(a)} WHERE {where})"
 
 
 @dataclass(frozen=True)
@@ -111,11 +110,12 @@ class Many:
 
     def sql(self, b: Build, alias: str, sel: Selected) -> str:
         target = b.type_sql(self.type_name)
-        a = b.alias()
+        a = b.open(b.alias())
         order = ", ".join(f"{a}.{c}" for c in self.order)
+        obj = b.object(self.type_name, a, sel.details)
         return (
-            f"(SELECT coalesce(json_agg({b.object(self.type_name, a, sel.details)} ORDER BY {order}), '[]') "
-            f"FROM {target.table} {a} WHERE {a}.{self.parent_fk} = {alias}.id)"
+            f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]') "
+            f"FROM {target.table} {a}{b.joins(a)} WHERE {a}.{self.parent_fk} = {alias}.id)"
         )
 
 
@@ -128,8 +128,9 @@ class Nested:
     source: str
 
     def sql(self, b: Build, alias: str, sel: Selected) -> str:
-        a = b.alias()
-        return f"(SELECT {b.object(self.type_name, a, sel.details)} FROM {self.source.format(parent=alias)} {a})"
+        a = b.open(b.alias())
+        obj = b.object(self.type_name, a, sel.details)
+        return f"(SELECT {obj} FROM {self.source.format(parent=alias)} {a}{b.joins(a)})"
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from graphql import (
     VariableNode,
     parse,
     specified_rules,
+    type_from_ast,
     validate,
     visit,
     Visitor,
@@ -57,6 +58,7 @@ class Operation:
     executor_reason: str | None = None  # set: always answered by the executor
     cost_depends_on_variables: bool = False
     plans: OrderedDict = field(default_factory=OrderedDict)  # shape → Plan | str (why not compiled)
+    variable_types: tuple = ()  # (name, GraphQL input type) per variable, for the shape
 
 
 class PlanCache:
@@ -99,6 +101,9 @@ class PlanCache:
         if _introspects(document):
             return Operation(executor_reason="introspection", name=name)
         op = Operation(document, chosen, name)
+        op.variable_types = tuple(
+            (d.variable.name.value, type_from_ast(self.schema, d.type)) for d in chosen.variable_definitions or ()
+        )
         op.cost_depends_on_variables = _paged_by_variables(document)
         if not op.cost_depends_on_variables and self.too_costly(op, {}):
             op.executor_reason = "too costly"
@@ -109,7 +114,7 @@ class PlanCache:
 
     def plan(self, op: Operation, variables: VariableValues, signed_in: bool) -> Plan | str:
         """The plan for these variables' shape, compiled on first use; else why the executor answers."""
-        key = (signed_in, shape_of(op.operation, variables.coerced, self.schema))
+        key = (signed_in, shape_of(op.variable_types, variables.coerced))
         found = op.plans.get(key)
         if found is not None:
             return found
@@ -167,13 +172,8 @@ def _paged_by_variables(document: Any) -> bool:
     return names.paged_by_variable
 
 
-def shape_of(operation: OperationDefinitionNode, coerced: dict[str, Any], schema: GraphQLSchema) -> tuple:
-    from graphql import type_from_ast
-
-    return tuple(
-        _shape(coerced.get(d.variable.name.value), type_from_ast(schema, d.type))
-        for d in operation.variable_definitions or ()
-    )
+def shape_of(variable_types: tuple, coerced: dict[str, Any]) -> tuple:
+    return tuple(_shape(coerced.get(name), type_) for name, type_ in variable_types)
 
 
 def _shape(value: Any, type_: Any) -> Any:

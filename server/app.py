@@ -223,7 +223,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     )
     endpoint = view
     if settings.read_path == "compiled":
-        endpoint = app.state.compiled_lane = CompiledLane(view, app.state, PlanCache(schema._schema, limits, settings.plan_cache_size))
+        endpoint = app.state.compiled_lane = CompiledLane(
+            view, app.state, PlanCache(schema._schema, limits, settings.plan_cache_size), tracer_provider=provider,
+        )
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),

@@ -37,14 +37,17 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
 class CompiledLane:
-    def __init__(self, view: Any, state: Any, plans: PlanCache) -> None:
+    def __init__(self, view: Any, state: Any, plans: PlanCache, tracer_provider: Any = None) -> None:
         self.view = view
+        # Compiled operations get a span of their own (the executor's come from Strawberry's extension).
+        self.tracer = tracer_provider.get_tracer("repgraph.compiler") if tracer_provider is not None else None
         self.state = state
         self.plans = plans
         self.verified = 0  # compiled answers compared with the executor's (read_path_verify)
         self.differences: list[dict] = []
         # With read_path_verify: each query document seen → "compiled" or why the executor answered it.
         self.outcomes: dict[str, str] = {}
+        self.counters: dict[str | None, tuple] = {}  # each operation's metric children, looked up once
         self.last_reason = ""
         if state.settings.read_path_verify:
             LANES.add(self)
@@ -74,6 +77,8 @@ class CompiledLane:
             if differs is not None:
                 return await _send(send, 500, differs, "application/json")
         self.observe(name, started, viewer_id)
+        if self.tracer is not None:
+            self.trace(name, started, plan_sql)
         accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")
         await _send(send, 200, payload, GRAPHQL_RESPONSE if prefers_graphql_response(accept) else "application/json")
 
@@ -128,10 +133,18 @@ class CompiledLane:
         duration = time.perf_counter() - started
         metrics = self.state.metrics
         if metrics is not None:
-            label = metrics.operation_name(name)
-            metrics.read_path.labels(label, "compiled").inc()
-            metrics.operations.labels(label, "query", "ok").inc()
-            metrics.latency.labels(label, "query").observe(duration)
+            counted = self.counters.get(name)
+            if counted is None:
+                if len(self.counters) > 1000:  # names are the clients' choice: keep the memo bounded
+                    self.counters.clear()
+                label = metrics.operation_name(name)
+                counted = self.counters[name] = (
+                    metrics.read_path.labels(label, "compiled"), metrics.operations.labels(label, "query", "ok"),
+                    metrics.latency.labels(label, "query"),
+                )
+            counted[0].inc()
+            counted[1].inc()
+            counted[2].observe(duration)
             metrics.sql.observe(1)
         if log.isEnabledFor(logging.INFO):
             log.info(
@@ -139,6 +152,14 @@ class CompiledLane:
                 extra={"operation": name, "operation_type": "query", "user_id": str(viewer_id) if viewer_id else None, "duration_ms": round(duration * 1000, 2),
                        "outcome": "ok", "sql_statements": 1, "error_codes": None, "read_path": "compiled"},
             )
+
+    def trace(self, name: str | None, started: float, sql: str) -> None:
+        start_ns = time.time_ns() - int((time.perf_counter() - started) * 1e9)
+        span = self.tracer.start_span(f"GraphQL Query: {name}" if name else "GraphQL Query", start_time=start_ns)
+        span.set_attribute("component", "graphql")
+        span.set_attribute("graphql.read_path", "compiled")
+        span.set_attribute("db.statement", sql[:2000])
+        span.end()
 
     async def verify(self, scope, body: bytes, compiled: bytes) -> bytes | None:
         """The executor's answer to the same request; None when it equals the compiled one."""

@@ -40,6 +40,7 @@ EXECUTOR_ONLY = {
     "PersonalRecord.history": "derived from the sets by resolvers/records.py",
     "WorkoutTotals.durationSeconds": "reads the clock while a workout runs",
     "User.skillProgress": "prescriptions default from the ladder's rule in domain/skills.py",
+    "User.skillPlan": "today's plan follows the ladder's rule in domain/skills.py",
     "WorkoutSession.skillExercises": "completion is judged by the rule in domain/skills.py",
 }
 

@@ -1,7 +1,7 @@
 """SQL functions that write values the way the GraphQL executor prints them.
 
 The compiled read path builds the response JSON inside PostgreSQL; these functions give its
-numbers, timestamps, global IDs and cursors exactly the text the Python resolvers produce
+numbers, timestamps and cursors exactly the text the Python resolvers produce
 (compiler/codecs.py says which Python rule each one follows).
 
 Revision ID: 0008
@@ -15,10 +15,11 @@ branch_labels = None
 depends_on = None
 
 FUNCTIONS = r"""
--- A numeric as Python prints float(value): no trailing zeros, but '.0' on whole numbers.
-CREATE OR REPLACE FUNCTION rg_num(v numeric) RETURNS json
+-- A numeric as Python prints float(value): no trailing zeros, but '.0' on whole numbers
+-- (JSON writes a numeric's digits as they are).
+CREATE OR REPLACE FUNCTION rg_num(v numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN v = trunc(v) THEN (trunc(v)::text || '.0')::json ELSE trim_scale(v)::text::json END
+  SELECT CASE WHEN v = trunc(v) THEN round(v, 1) ELSE trim_scale(v) END
 $$;
 
 -- datetime.isoformat() in the session's time zone: microseconds only when not zero.
@@ -27,12 +28,6 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT to_char(t, 'YYYY-MM-DD"T"HH24:MI:SS')
       || CASE WHEN to_char(t, 'US') = '000000' THEN '' ELSE to_char(t, '.US') END
       || to_char(t, 'TZH:TZM')
-$$;
-
--- A Relay global ID: base64 of 'TypeName:uuid' (resolvers/ids.py).
-CREATE OR REPLACE FUNCTION rg_gid(type_name text, id uuid) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT translate(encode(convert_to(type_name || ':' || id::text, 'UTF8'), 'base64'), E'\n', '')
 $$;
 
 -- A keyset cursor: unpadded URL-safe base64 of 'c1:' and the tagged sort key (resolvers/pagination.py).
@@ -48,5 +43,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for signature in ("rg_num(numeric)", "rg_ts(timestamptz)", "rg_gid(text, uuid)", "rg_cursor(text)"):
+    for signature in ("rg_num(numeric)", "rg_ts(timestamptz)", "rg_cursor(text)"):
         op.execute(f"DROP FUNCTION IF EXISTS {signature}")
