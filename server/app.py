@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from typing import Any
 
 import orjson
@@ -16,6 +17,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from compiler.plans import PlanCache
 from compiler.run import StatementRunner
@@ -41,9 +43,12 @@ from server.persisted import MemoryStore, PersistedQueryMiddleware, RedisStore, 
 from server.ratelimit import MemoryCounter, RateLimitMiddleware, RedisCounter
 from server.request_id import RequestIdMiddleware
 from server.settings import Settings
-from server.websockets import LegacyWSHandler, TransportWSHandler
+from server.streaming import HTTP_STREAM_PROTOCOLS, TRANSPORTS
+from server.websockets import LegacyWSHandler, TransportWSHandler, rejection_reason
 
 log = logging.getLogger("repgraph")
+# A frontend's dev server (`CORS_LOCALHOST`, on outside production): any port of these hosts.
+LOCALHOST_ORIGIN = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 
 
 def wants_graphql_response(request: Request) -> bool:
@@ -53,6 +58,7 @@ def wants_graphql_response(request: Request) -> bool:
 class GraphQLView(GraphQL):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
+    stream_transport_classes_by_protocol = TRANSPORTS  # subscriptions over HTTP (server/streaming.py)
 
     def __init__(self, app_state: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -81,6 +87,11 @@ class GraphQLView(GraphQL):
             response=response,
         )
 
+    def is_websocket_origin_allowed(self, request, origin: str) -> bool:
+        if self.app_state.settings.cors_localhost and re.fullmatch(LOCALHOST_ORIGIN, origin):
+            return True
+        return super().is_websocket_origin_allowed(request, origin)
+
     async def on_ws_connect(self, context: Context):
         """Websockets authenticate in `connection_init` ({"Authorization": "Bearer …"}) or the upgrade request."""
         params = context.connection_params or {}
@@ -94,10 +105,15 @@ class GraphQLView(GraphQL):
             viewer = await context.viewer()
         except ApiError as exc:
             log.info("websocket refused: %s", exc.message)
-            raise ConnectionRejectionError({"message": exc.message, "code": exc.extensions["code"]}) from exc
+            raise self._refuse(context, exc.message, exc.extensions["code"]) from exc
         if viewer is None:
-            raise ConnectionRejectionError({"message": "Sign in required", "code": "UNAUTHENTICATED"})
+            raise self._refuse(context, "Sign in required", "UNAUTHENTICATED")
         return {"viewer": str(viewer.id)}
+
+    @staticmethod
+    def _refuse(context: Context, message: str, code: str) -> ConnectionRejectionError:
+        reason = context.extra["ws_rejection"] = rejection_reason(message, code)
+        return ConnectionRejectionError({"message": message, "code": code, "reason": reason})
 
     async def execute_single(self, *args: Any, **kwargs: Any):
         try:
@@ -190,9 +206,10 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.add_middleware(PersistedQueryMiddleware, state=app.state)
     app.add_middleware(RateLimitMiddleware, state=app.state)
     app.add_middleware(RequestIdMiddleware)
-    if settings.cors_origins:
+    if settings.cors_origins or settings.cors_localhost:
         app.add_middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+            allow_origin_regex=LOCALHOST_ORIGIN if settings.cors_localhost else None,
             allow_headers=["authorization", "content-type", "x-request-id"], expose_headers=["x-request-id", "retry-after"],
             max_age=600,
         )
@@ -208,6 +225,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         schema=schema,
         graphql_ide="graphiql" if settings.graphiql else None,
         keep_alive=True,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, *HTTP_STREAM_PROTOCOLS),
         keep_alive_interval=settings.ws_keepalive_seconds,
         max_subscriptions_per_connection=settings.ws_max_subscriptions_per_connection,
         allowed_origins=settings.cors_origins,
