@@ -18,6 +18,7 @@ COPY server ./server
 COPY schema ./schema
 COPY resolvers ./resolvers
 COPY loaders ./loaders
+COPY compiler ./compiler
 COPY live ./live
 COPY domain ./domain
 COPY db ./db

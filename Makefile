@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 GRAPHIQL := server/graphiql/node_modules/.package-lock.json
+CLIENTS := clients/node_modules/.package-lock.json
 
 .PHONY: install run test migrate demo backfill admin service-key revoke-service-key schema bench bench-live bench-floors chromium pgbouncer clean chaos fuzz
 
@@ -60,9 +61,13 @@ pgbouncer:
 	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null)
 
+# The client contract (Apollo, Relay, urql, codegen; tests/test_clients.py runs it on a live server).
+$(CLIENTS): clients/package-lock.json
+	npm ci --prefix clients --no-audit --no-fund --loglevel=error
+
 # The whole suite on each read path: compiled (every compiled answer checked against the
 # executor's) and the executor alone.
-test: install chromium pgbouncer
+test: install chromium pgbouncer $(CLIENTS)
 	READ_PATH=compiled $(PY) -m pytest $(PYTEST_ARGS)
 	READ_PATH=executor $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -75,11 +80,13 @@ $(BENCH_NODE): bench/node/package-lock.json
 bench-live: install $(BENCH_NODE)
 	$(PY) -m bench.live
 
+# The SDL and the interface/union map client caches need (Apollo's possibleTypes), both committed.
 schema: install
 	$(VENV)/bin/strawberry export-schema schema:schema --output schema.graphql
+	$(PY) -m schema.possible_types > possibleTypes.json
 
 clean:
-	rm -rf $(VENV) .data server/graphiql/node_modules
+	rm -rf $(VENV) .data server/graphiql/node_modules clients/node_modules clients/build
 
 # `make bench`: the query benchmark at scale (dataset built once, ~1 min; a run ~8 min).
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--duration 10 --fanout 0".

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -401,13 +401,8 @@ def connection(b: Build, conn: Conn, parent: str | None, sel: Selected) -> str:
     if has_cursor:
         values = []
         for i, key in enumerate(conn.sort):
-            def cursor_value(args, i=i):
-                cursor = request(args).cursor
-                if cursor is None or len(cursor) != len(conn.sort):
-                    raise Unsupported("cursor of another list")
-                return cursor[i]
-
-            values.append(sel.param(SQL_CAST[key.kind], cursor_value))
+            # page_request checked the cursor against the list's sort key (a cursor of another list is bad input)
+            values.append(sel.param(SQL_CAST[key.kind], lambda args, i=i: request(args).cursor[i]))
         keys = ", ".join(f"{a}.{k.column}" for k in conn.sort)
         where.append(f"({keys}) {'<' if descending else '>'} ({', '.join(values)})")
     rows = (
@@ -421,57 +416,60 @@ def connection(b: Build, conn: Conn, parent: str | None, sel: Selected) -> str:
     has_more = f"(count(*) > {limit})::text"
     cursor_given = "'true'" if has_cursor else "'false'"
 
+    def page_info(name: str) -> str:
+        return {
+            "hasNextPage": cursor_given if backward else has_more,
+            "hasPreviousPage": has_more if backward else cursor_given,
+            "startCursor": codecs.nullable(codecs.quoted(f"(array_agg({cursor} ORDER BY {forward_order}){shown})[1]")),
+            "endCursor": codecs.nullable(codecs.quoted(f"(array_agg({cursor} ORDER BY {reverse_order}){shown})[1]")),
+        }.get(name) or _unsupported(f"PageInfo.{name}")
+
+    def edge(name: str, details: list[FieldDetails]) -> str:
+        if name == "cursor":
+            return codecs.quoted(cursor)
+        if name == "node":
+            return b.object(conn.type_name, a, details)
+        raise Unsupported(f"Edge.{name}")
+
+    def total_count() -> str:
+        count_alias = b.alias()
+        count_where = [] if conn.parent_fk is None else [f"{count_alias}.{conn.parent_fk} = {parent}.id"]
+        count_where += conn.filters(b, count_alias, sel) if conn.filters else []
+        return f"(SELECT count(*) FROM {target.table} {count_alias}{' WHERE ' + ' AND '.join(count_where) if count_where else ''})::text"
+
+    aggregated = []  # edges and pageInfo read the page's rows; without them there are none to read
+
+    def field(name: str, details: list[FieldDetails]) -> str:
+        if name == "edges":
+            aggregated.append(name)
+            edges = sub_object(b, connection_type, "edges", details, edge)
+            return codecs.json_list(edges, forward_order, shown)
+        if name == "pageInfo":
+            aggregated.append(name)
+            return sub_object(b, connection_type, "pageInfo", details, lambda n, d: page_info(n))
+        if name == "totalCount":
+            return total_count()
+        raise Unsupported(f"{connection_type.name}.{name}")
+
     connection_type = get_named_type(sel.field_def.type)
-    grouped = collect_subfields(b.schema, b.fragments, b.variables, b.operation, connection_type, sel.details).grouped_field_set
+    body = object_of(b, connection_type, sel.details, field)
+    return f"(SELECT {body}{' FROM ' + rows + b.joins(a) if aggregated else ''})"
+
+
+def object_of(b: Build, graphql_type: Any, details: list[FieldDetails], value: Callable[[str, list[FieldDetails]], str]) -> str:
+    """JSON text of the fields selected on a type whose fields the compiler writes itself (`value(name, details)`)."""
+    grouped = collect_subfields(b.schema, b.fragments, b.variables, b.operation, graphql_type, details).grouped_field_set
     pairs = []
-    aggregates = False  # edges and pageInfo aggregate the page's rows; without them there are none to read
-    for key, details in grouped.items():
-        name = details[0].node.name.value
-        aggregates = aggregates or name in ("edges", "pageInfo")
-        if name == "__typename":
-            value = typename(connection_type.name)
-        elif name == "edges":
-            edge_type = get_named_type(connection_type.fields["edges"].type)
-            edge_fields = collect_subfields(b.schema, b.fragments, b.variables, b.operation, edge_type, details).grouped_field_set
-            edge_pairs = []
-            for edge_key, edge_details in edge_fields.items():
-                edge_name = edge_details[0].node.name.value
-                if edge_name == "__typename":
-                    edge_value = typename(edge_type.name)
-                elif edge_name == "cursor":
-                    edge_value = codecs.quoted(cursor)
-                elif edge_name == "node":
-                    edge_value = b.object(conn.type_name, a, edge_details)
-                else:
-                    raise Unsupported(f"{edge_type.name}.{edge_name}")
-                edge_pairs.append((edge_key, edge_value))
-            value = codecs.json_list(codecs.json_object(edge_pairs), forward_order, shown)
-        elif name == "pageInfo":
-            info_type = get_named_type(connection_type.fields["pageInfo"].type)
-            info_fields = collect_subfields(b.schema, b.fragments, b.variables, b.operation, info_type, details).grouped_field_set
-            info_pairs = []
-            for info_key, info_details in info_fields.items():
-                info_name = info_details[0].node.name.value
-                info_value = {
-                    "__typename": typename(info_type.name),
-                    "hasNextPage": cursor_given if backward else has_more,
-                    "hasPreviousPage": has_more if backward else cursor_given,
-                    "startCursor": codecs.nullable(codecs.quoted(f"(array_agg({cursor} ORDER BY {forward_order}){shown})[1]")),
-                    "endCursor": codecs.nullable(codecs.quoted(f"(array_agg({cursor} ORDER BY {reverse_order}){shown})[1]")),
-                }.get(info_name)
-                if info_value is None:
-                    raise Unsupported(f"PageInfo.{info_name}")
-                info_pairs.append((info_key, info_value))
-            value = codecs.json_object(info_pairs)
-        elif name == "totalCount":
-            count_alias = b.alias()
-            count_where = [] if conn.parent_fk is None else [f"{count_alias}.{conn.parent_fk} = {parent}.id"]
-            count_where += conn.filters(b, count_alias, sel) if conn.filters else []
-            value = (
-                f"(SELECT count(*) FROM {target.table} {count_alias}"
-                f"{' WHERE ' + ' AND '.join(count_where) if count_where else ''})::text"
-            )
-        else:
-            raise Unsupported(f"{connection_type.name}.{name}")
-        pairs.append((key, value))
-    return f"(SELECT {codecs.json_object(pairs)}{' FROM ' + rows + b.joins(a) if aggregates else ''})"
+    for key, field_details in grouped.items():
+        name = field_details[0].node.name.value
+        pairs.append((key, typename(graphql_type.name) if name == "__typename" else value(name, field_details)))
+    return codecs.json_object(pairs)
+
+
+def sub_object(b: Build, parent: Any, field_name: str, details: list[FieldDetails],
+               value: Callable[[str, list[FieldDetails]], str]) -> str:
+    return object_of(b, get_named_type(parent.fields[field_name].type), details, value)
+
+
+def _unsupported(what: str) -> str:
+    raise Unsupported(what)

@@ -9,7 +9,7 @@ resolver returns once orjson has written it. The SQL functions (`rg_num`, `rg_ts
   numeric rounding (half away from zero) and Python's (half to even on the binary float)
   never meet a tie: a quotient w / 0.45359237 with w a multiple of 0.001 is at least 1e-10
   away from one. `rg_num` then prints the shortest form with '.0' on whole numbers.
-- Times: `datetime.isoformat()` in the connection's time zone (`rg_ts`).
+- Times: the DateTime scalar's `isoformat()` in UTC (`rg_ts`).
 - IDs: Relay's base64 of 'Type:uuid'; cursors as `resolvers.pagination` (`rg_cursor`).
 """
 

@@ -32,6 +32,10 @@ class InvalidToken(Exception):
     pass
 
 
+class TokenExpired(InvalidToken):
+    """A well-signed access token past its `exp`: the client should refresh it, not sign in again."""
+
+
 def issue_token(secret: str, user_id: uuid.UUID, session_id: uuid.UUID, ttl_seconds: int) -> str:
     """A short-lived access token for one sign-in (`sid`): revoking the sign-in ends it."""
     now = int(time.time())
@@ -60,6 +64,8 @@ def read_token(secret: str, token: str) -> tuple[uuid.UUID, uuid.UUID]:
             _VERIFIED.clear()
         _VERIFIED[(secret, token)] = (user_id, session_id, int(claims["exp"]))
         return user_id, session_id
+    except jwt.ExpiredSignatureError as exc:
+        raise TokenExpired(str(exc)) from exc
     except (jwt.PyJWTError, ValueError) as exc:
         raise InvalidToken(str(exc)) from exc
 

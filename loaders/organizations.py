@@ -1,7 +1,9 @@
 """Organizations and their memberships."""
 
+from sqlalchemy import select, tuple_
+
 from db.models import Organization, OrganizationMember
-from loaders.base import RowByIdLoader, RowsByParentLoader
+from loaders.base import BaseLoader, RowByIdLoader, RowsByParentLoader
 
 
 class OrganizationByIdLoader(RowByIdLoader):
@@ -22,3 +24,13 @@ class OrganizationMembershipsByUserIdLoader(RowsByParentLoader):
     model = OrganizationMember
     parent_column = "user_id"
     order_by = ("joined_at", "organization_id")
+
+
+class OrganizationMemberByKeyLoader(BaseLoader):
+    """One membership per (organization id, user id) pair, or None."""
+
+    async def batch_load_fn(self, keys):
+        pair = tuple_(OrganizationMember.organization_id, OrganizationMember.user_id)
+        rows = await self.fetch(select(OrganizationMember).where(pair.in_(list(keys))))
+        found = {(row.organization_id, row.user_id): row for (row,) in rows}
+        return [found.get(tuple(key)) for key in keys]

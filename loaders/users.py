@@ -1,8 +1,8 @@
-"""Users."""
+"""Users, their sign-ins and coaching relationships."""
 
 from sqlalchemy import select
 
-from db.models import User, UserProgress
+from db.models import CoachingRelationship, User, UserProgress, UserSession
 from loaders.base import BaseLoader, RowByIdLoader
 
 
@@ -17,3 +17,11 @@ class UserProgressByUserIdLoader(BaseLoader):
         rows = await self.fetch(select(UserProgress).where(UserProgress.user_id.in_(keys)))
         found = {row.user_id: row for (row,) in rows}
         return [found.get(key) for key in keys]
+
+
+class SignInSessionByIdLoader(RowByIdLoader):
+    model = UserSession
+
+
+class CoachingRelationshipByIdLoader(RowByIdLoader):
+    model = CoachingRelationship

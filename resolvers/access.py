@@ -8,7 +8,8 @@ who has opted in to share their training. Everything else answers NOT_FOUND, exa
 like an object that does not exist. Writes are the owner's only; the one thing a
 coach may write for an athlete is a new program (resolvers/programs), and that
 comes from accepted coaching alone, never from an organization. An organization is
-seen by its members only. Administrators read nothing more than anyone else.
+seen by its members only (and so are its memberships); a sign-in by its user only; a coaching
+relationship by its coach and athlete. Administrators read nothing more than anyone else.
 """
 
 from __future__ import annotations
@@ -142,6 +143,12 @@ async def can_read(ctx: Context, obj: Any) -> bool:
         return False
     if isinstance(obj, models.Organization):
         return obj.id in await viewer_organization_ids(ctx) and (await ctx.viewer()) is not None
+    if isinstance(obj, models.OrganizationMember):  # seen by the organization's members, like the organization
+        return obj.organization_id in await viewer_organization_ids(ctx) and (await ctx.viewer()) is not None
+    if isinstance(obj, models.UserSession):  # a sign-in is its user's alone: no coach reads it
+        return obj.user_id == ctx.viewer_id and (await ctx.viewer()) is not None
+    if isinstance(obj, models.CoachingRelationship):  # seen by its two sides
+        return ctx.viewer_id in (obj.coach_id, obj.athlete_id) and (await ctx.viewer()) is not None
     owner = owner_of(obj)
     if owner is None:
         return True

@@ -246,7 +246,7 @@ async def revoke_session(ctx: Context, session_id: uuid.UUID) -> uuid.UUID:
             )
         ).scalar_one_or_none()
     if ended is None:
-        raise NotFound("Session", field="sessionId")
+        raise NotFound("SignInSession", field="sessionId")
     await ctx.sessions.revoked([ended])
     return ended
 

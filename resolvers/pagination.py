@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ def encode_cursor(values: tuple) -> str:
     tagged = []
     for value in values:
         if isinstance(value, datetime):
-            tagged.append(["d", value.isoformat()])
+            tagged.append(["d", value.astimezone(timezone.utc).isoformat()])  # one text whatever the session's time zone
         elif isinstance(value, uuid.UUID):
             tagged.append(["u", str(value)])
         elif isinstance(value, Decimal):

@@ -13,6 +13,7 @@ from schema.live import Subscription
 from schema.mutation import Mutation
 from schema.observe import ObserveOperations
 from schema.query import Query
+from schema.scalars import OVERRIDES as SCALARS
 from schema.sharing import SharedEventExecutor
 
 
@@ -36,6 +37,7 @@ def build_schema(*, limits: Limits = Limits(), tracer_provider=None) -> strawber
         subscription=Subscription,
         config=StrawberryConfig(relay_max_results=100),
         execution_context_class=SharedEventExecutor,
+        scalar_overrides=SCALARS,
         extensions=[
             *limits.extensions(),
             lambda: ParserCache(maxsize=256),

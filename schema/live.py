@@ -58,10 +58,12 @@ class ActivityScope(Enum):
 class LiveEvent:
     event: strawberry.Private[ev.Event]
 
-    @strawberry.field(description="Whose training it is (the athlete, on a coach's feed).")
-    async def user(self, info: Info) -> User | None:
+    @strawberry.field(description="Whose training it is (the athlete, on a coach's feed). Never null: an event is shown only to who may read its user.")
+    async def user(self, info: Info) -> User:
         row = await load_visible(info, UserByIdLoader, self.event.user_id)
-        return User.from_row(row) if row else None
+        if row is None:  # shown() let the event through, so this cannot happen; fail loudly if it does
+            raise NotFound("User")
+        return User.from_row(row)
 
     @strawberry.field(description="Opaque, ordered id: pass the last one received as `after` to resume without gaps.")
     def event_id(self) -> str:
@@ -71,7 +73,7 @@ class LiveEvent:
     def occurred_at(self) -> datetime:
         return self.event.occurred_at
 
-    @strawberry.field(description="The workout session concerned.")
+    @strawberry.field(description="The workout session concerned; null for events about no single workout (a completed goal, an achievement earned by a goal write) or once the session is deleted.")
     async def session(self, info: Info) -> WorkoutSession | None:
         row = await load_visible(info, WorkoutSessionByIdLoader, _uuid(self.event.data.get("session_id")))
         return WorkoutSession.from_row(row) if row else None
@@ -260,12 +262,15 @@ async def _broadcast(ctx: Any, sink: Sink, channel: str, after: int | None) -> A
         group.release(member)
 
 
-@strawberry.type(description="Live streams over websockets (graphql-transport-ws or graphql-ws).")
+@strawberry.type(
+    description="Live streams, over websockets (graphql-transport-ws or graphql-ws) or HTTP (multipart/mixed or server-sent events)."
+)
 class Subscription(ConversationSubscriptions):
     @strawberry.subscription(
         description="Events of one workout session, in order. With `after`, first the events since that eventId."
     )
     async def workout_events(self, info: Info, session_id: strawberry.ID, after: str | None = None) -> AsyncGenerator[WorkoutEvent, None]:
+        await info.context.require_viewer()  # over HTTP streams as over websockets: signed in, or refused
         key = decode_id(session_id, "WorkoutSession", "sessionId")
         if await load_visible(info, WorkoutSessionByIdLoader, key) is None:
             raise NotFound("WorkoutSession", field="sessionId")

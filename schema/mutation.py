@@ -374,7 +374,7 @@ class Mutation(GoalMutations, OrganizationMutations, LibraryMutations, SkillMuta
 
     @strawberry.mutation(description="Sign out one of your other devices.")
     async def revoke_session(self, info: Info, input: RevokeSessionInput) -> LogoutPayload:
-        ended = await accounts.revoke_session(info.context, decode_id(input.session_id, "Session", "sessionId"))
+        ended = await accounts.revoke_session(info.context, decode_id(input.session_id, "SignInSession", "sessionId"))
         return LogoutPayload(ended_session_ids=_session_ids([ended]))
 
     @strawberry.mutation(description="Invite an athlete to be coached by you (coaches only; FORBIDDEN otherwise).")
@@ -549,7 +549,7 @@ class CoachingPayload:
 
 
 def _session_ids(ids) -> list[strawberry.ID]:
-    return [strawberry.ID(encode_id("Session", i)) for i in ids]
+    return [strawberry.ID(encode_id("SignInSession", i)) for i in ids]
 
 
 async def _session(info: Info, session_id) -> WorkoutSession:

@@ -15,7 +15,7 @@ from loaders.organizations import (
 )
 from loaders.users import UserByIdLoader
 from resolvers import organizations
-from resolvers.ids import decode_id, encode_id
+from resolvers.ids import decode_id, encode_id, member_key
 from schema.common import Info, load_visible
 from schema.enums import OrganizationRole
 
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from schema.users import User
 
 
-@strawberry.type(description="A user's membership of an organization.")
-class OrganizationMember:
+@strawberry.type(description="A user's membership of an organization; its id names the (organization, user) pair.")
+class OrganizationMember(relay.Node):
     row: strawberry.Private[Any]
     account: strawberry.Private[Any]
     role: OrganizationRole = strawberry.field(description="The member's role in the organization.")
@@ -36,11 +36,15 @@ class OrganizationMember:
     @classmethod
     async def build_many(cls, info: Info, rows: list[Any]) -> list[OrganizationMember]:
         accounts = await info.context.loaders.get(UserByIdLoader).load_many([row.user_id for row in rows])
-        return [
-            cls(row=row, account=account, role=OrganizationRole(row.role), shares_training=row.shares_training, joined_at=row.joined_at)
-            for row, account in zip(rows, accounts)
-            if account is not None
-        ]
+        return [cls.of(row, account) for row, account in zip(rows, accounts) if account is not None]
+
+    @classmethod
+    def of(cls, row: Any, account: Any) -> OrganizationMember:
+        return cls(row=row, account=account, role=OrganizationRole(row.role), shares_training=row.shares_training, joined_at=row.joined_at)
+
+    @classmethod
+    def resolve_id(cls, root: OrganizationMember, *, info: Info) -> str:
+        return member_key(root.row.organization_id, root.row.user_id)
 
     @strawberry.field(description="The member's username (seen by every member).")
     def username(self) -> str:

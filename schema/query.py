@@ -12,15 +12,15 @@ from compiler import codecs
 from compiler.declare import Conn, SortKey
 from loaders.exercises import ExerciseByIdLoader
 from loaders.goals import GoalByIdLoader
-from loaders.organizations import OrganizationByIdLoader
+from loaders.organizations import OrganizationByIdLoader, OrganizationMemberByKeyLoader
 from loaders.programs import ProgramByIdLoader, ProgramDayByIdLoader, ProgramExerciseByIdLoader
 from loaders.records import AchievementByIdLoader, PersonalRecordByIdLoader, UserAchievementByIdLoader
 from loaders.skills import SkillExerciseByIdLoader
-from loaders.users import UserByIdLoader
+from loaders.users import CoachingRelationshipByIdLoader, SignInSessionByIdLoader, UserByIdLoader
 from loaders.workouts import SetLogByIdLoader, WorkoutSessionByIdLoader
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.exercises import ExerciseFilterSpec, exercise_count, exercise_page
-from resolvers.ids import decode_id, parse_global_id
+from resolvers.ids import decode_id, parse_node_id
 from resolvers.pagination import MAX_PAGE, page_request
 from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
@@ -28,11 +28,11 @@ from schema.conversations import Conversation, Message
 from schema.enums import Category, Equipment, Level, MovementPattern, Muscle
 from schema.exercises import Exercise
 from schema.goals import Goal
-from schema.organizations import Organization
+from schema.organizations import Organization, OrganizationMember
 from schema.programs import Program, ProgramDay, ProgramExercise
 from schema.records import Achievement, PersonalRecord, UserAchievement
 from schema.skills import SkillExercise, SkillLadder
-from schema.users import User
+from schema.users import CoachingRelationship, SignInSession, User
 from schema.workouts import SetLog, WorkoutSession
 
 # Every Node type: how to load it and how to present it. `node`, `nodes` and ID
@@ -54,11 +54,14 @@ NODE_TYPES: dict[str, tuple[type, Any]] = {
     # Documents in MongoDB: the type applies its own access rule (`resolve_visible`).
     "Conversation": (None, Conversation),
     "Message": (None, Message),
+    "OrganizationMember": (OrganizationMemberByKeyLoader, OrganizationMember),
+    "SignInSession": (SignInSessionByIdLoader, SignInSession),
+    "CoachingRelationship": (CoachingRelationshipByIdLoader, CoachingRelationship),
 }
 
 
 async def resolve_node(info: Info, global_id: str, field: str = "id") -> relay.Node:
-    type_name, key = parse_global_id(global_id, field)
+    type_name, key = parse_node_id(global_id, field)
     if type_name not in NODE_TYPES:
         raise NotFound("Object", field=field)
     loader, node_type = NODE_TYPES[type_name]
@@ -70,6 +73,8 @@ async def resolve_node(info: Info, global_id: str, field: str = "id") -> relay.N
     row = await load_visible(info, loader, key)
     if row is None:
         raise NotFound(type_name, field=field)
+    if node_type is OrganizationMember:
+        return OrganizationMember.of(row, await info.context.loaders.get(UserByIdLoader).load(row.user_id))
     return node_type.from_row(row)
 
 

@@ -25,7 +25,7 @@ from compiler import codecs
 from compiler.declare import Conn, SortKey, columns, declare
 from resolvers import accounts, coaching
 from resolvers.errors import BadUserInput, NotFound
-from resolvers.ids import decode_id, encode_id
+from resolvers.ids import decode_id
 from resolvers.pagination import page_request
 from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
@@ -52,14 +52,21 @@ class WorkoutSessionFilter:
     status: list[WorkoutStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
 
 
-@strawberry.type(description="A sign-in on one device (seed 004's user sessions).")
-class SignInSession:
+@strawberry.type(description="A sign-in on one device (seed 004's user sessions). Its id goes to `revokeSession` to sign that device out.")
+class SignInSession(relay.Node):
     row: strawberry.Private[Any]
-    current: bool = strawberry.field(description="True for the sign-in making this request.")
 
-    @strawberry.field(description="Opaque id: pass it to `revokeSession` to sign that device out.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Session", self.row.id))
+    @classmethod
+    def from_row(cls, row: Any) -> SignInSession:
+        return cls(row=row)
+
+    @classmethod
+    def resolve_id(cls, root: SignInSession, *, info: Info) -> str:
+        return str(root.row.id)
+
+    @strawberry.field(description="True for the sign-in making this request.")
+    def current(self, info: Info) -> bool:
+        return self.row.id == info.context.session_id
 
     @strawberry.field(description="The device, as its browser or app named itself (User-Agent).")
     def device(self) -> str | None:
@@ -91,19 +98,28 @@ class CoachingStatus(Enum):
 
 
 @strawberry.type(description="A coach and an athlete. While accepted, the coach reads the athlete's training data.")
-class CoachingRelationship:
+class CoachingRelationship(relay.Node):
     row: strawberry.Private[Any]
-    coach_username: str = strawberry.field(description="The coach.")
-    athlete_username: str = strawberry.field(description="The athlete.")
+
+    @classmethod
+    def from_row(cls, row: Any) -> CoachingRelationship:
+        return cls(row=row)
 
     @classmethod
     async def build(cls, info: Info, row: Any) -> CoachingRelationship:
-        names = await coaching.usernames(info.context, [row.coach_id, row.athlete_id])
-        return cls(row=row, coach_username=names.get(row.coach_id, ""), athlete_username=names.get(row.athlete_id, ""))
+        return cls(row=row)
 
-    @strawberry.field(description="Opaque id, for `respondToCoaching` and `endCoaching`.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("CoachingRelationship", self.row.id))
+    @classmethod
+    def resolve_id(cls, root: CoachingRelationship, *, info: Info) -> str:
+        return str(root.row.id)  # for `respondToCoaching` and `endCoaching`
+
+    @strawberry.field(description="The coach.")
+    async def coach_username(self, info: Info) -> str:
+        return (await info.context.loaders.get(UserByIdLoader).load(self.row.coach_id)).username
+
+    @strawberry.field(description="The athlete.")
+    async def athlete_username(self, info: Info) -> str:
+        return (await info.context.loaders.get(UserByIdLoader).load(self.row.athlete_id)).username
 
     @strawberry.field(description="Where it stands.")
     def status(self) -> CoachingStatus:
@@ -178,7 +194,7 @@ class User(relay.Node):
         ctx = info.context
         if ctx.viewer_id != self.row.id:
             raise NotFound("User")
-        return [SignInSession(row=row, current=row.id == ctx.session_id) for row in await accounts.active_sessions(ctx)]
+        return [SignInSession.from_row(row) for row in await accounts.active_sessions(ctx)]
 
     @strawberry.field(description="The user's training programs, newest first.")
     async def programs(

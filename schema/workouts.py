@@ -25,6 +25,7 @@ from loaders.workouts import (
 )
 from resolvers.access import can_read
 from resolvers.pagination import MAX_PAGE, page_request
+from resolvers.errors import NotFound
 from schema.common import Info, load_visible
 from schema.connection import Connection, build_connection
 from schema.enums import SetType, WeightUnit, WorkoutStatus
@@ -133,7 +134,10 @@ class SetLog(relay.Node):
     def rpe(self) -> float | None:
         return float(self.row.rpe) if self.row.rpe is not None else None
 
-    @strawberry.field(description="The exercise performed.")
+    @strawberry.field(
+        description="The exercise performed. Null only for a set on an exercise the viewer can no longer read "
+        "(a coach's own set on an athlete's custom exercise, after the coaching ended)."
+    )
     def exercise(self, info: Info) -> Exercise | None:
         if self.attached_exercise is not None:
             return self.attached_exercise[0]
@@ -143,10 +147,12 @@ class SetLog(relay.Node):
         row = await load_visible(info, ExerciseByIdLoader, self.row.exercise_id)
         return Exercise.from_row(row) if row else None
 
-    @strawberry.field(description="The session the set belongs to.")
-    async def session(self, info: Info) -> WorkoutSession | None:
+    @strawberry.field(description="The session the set belongs to (never null: a set and its session have one owner).")
+    async def session(self, info: Info) -> WorkoutSession:
         row = await load_visible(info, WorkoutSessionByIdLoader, self.row.session_id)
-        return WorkoutSession.from_row(row) if row else None
+        if row is None:  # cannot happen while sets and sessions share their owner; fail loudly if it does
+            raise NotFound("WorkoutSession")
+        return WorkoutSession.from_row(row)
 
 
 @strawberry.type(description="A workout: planned, in progress or done, with the sets logged in it.")

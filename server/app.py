@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from typing import Any
 
 import orjson
@@ -18,6 +19,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from compiler.plans import PlanCache
 from compiler.run import StatementRunner
@@ -47,11 +49,14 @@ from server.persisted import MemoryStore, PersistedQueryMiddleware, RedisStore, 
 from server.ratelimit import MemoryCounter, RateLimitMiddleware, RedisCounter
 from server.request_id import RequestIdMiddleware
 from server.settings import Settings
-from server.websockets import LegacyWSHandler, TransportWSHandler
+from server.streaming import HTTP_STREAM_PROTOCOLS, TRANSPORTS
+from server.websockets import LegacyWSHandler, TransportWSHandler, rejection_reason
 
 log = logging.getLogger("repgraph")
 BLANK_MEANS_NONE = ("variables", "extensions", "operationName")
 _masker = FastMaskErrors(should_mask_error=should_mask, error_message=INTERNAL_ERROR_MESSAGE)
+# A frontend's dev server (`CORS_LOCALHOST`, on outside production): any port of these hosts.
+LOCALHOST_ORIGIN = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 
 
 def wants_graphql_response(request: Request) -> bool:
@@ -69,6 +74,7 @@ class CodedHTTPException(HTTPException):
 class GraphQLView(GraphQL):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
+    stream_transport_classes_by_protocol = TRANSPORTS  # subscriptions over HTTP (server/streaming.py)
 
     def __init__(self, app_state: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -97,6 +103,11 @@ class GraphQLView(GraphQL):
             response=response,
         )
 
+    def is_websocket_origin_allowed(self, request, origin: str) -> bool:
+        if self.app_state.settings.cors_localhost and re.fullmatch(LOCALHOST_ORIGIN, origin):
+            return True
+        return super().is_websocket_origin_allowed(request, origin)
+
     async def on_ws_connect(self, context: Context):
         """Websockets authenticate in `connection_init` ({"Authorization": "Bearer …"}) or the upgrade request."""
         params = context.connection_params or {}
@@ -110,15 +121,20 @@ class GraphQLView(GraphQL):
             viewer = await context.viewer()
         except ApiError as exc:
             log.info("websocket refused: %s", exc.message)
-            raise ConnectionRejectionError({"message": exc.message, "code": exc.extensions["code"]}) from exc
+            raise self._refuse(context, exc.message, exc.extensions["code"]) from exc
         except Exception as exc:
             retry = unavailable(exc)
             if retry is None:
                 raise
-            raise ConnectionRejectionError({"message": retry.message, **retry.extensions}) from exc
+            raise self._refuse(context, retry.message, retry.extensions["code"]) from exc
         if viewer is None:
-            raise ConnectionRejectionError({"message": "Sign in required", "code": "UNAUTHENTICATED"})
+            raise self._refuse(context, "Sign in required", "UNAUTHENTICATED")
         return {"viewer": str(viewer.id)}
+
+    @staticmethod
+    def _refuse(context: Context, message: str, code: str) -> ConnectionRejectionError:
+        reason = context.extra["ws_rejection"] = rejection_reason(message, code)
+        return ConnectionRejectionError({"message": message, "code": code, "reason": reason})
 
     async def __call__(self, scope, receive, send) -> None:
         """HTTP answers are always GraphQL-shaped JSON with a code (server/http_errors.py), never plain text or a bare 500."""
@@ -153,7 +169,7 @@ class GraphQLView(GraphQL):
         return parsed
 
     async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
-        """Strawberry's, with subscriptions refused over plain HTTP (they run over websockets)."""
+        """Strawberry's, with a subscription in a plain JSON request refused (streams and websockets serve them)."""
         method = request_adapter.method
         allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
         try:
@@ -164,8 +180,9 @@ class GraphQLView(GraphQL):
             )
         except InvalidOperationTypeError as exc:
             if exc.operation_type == OperationType.SUBSCRIPTION:
-                raise CodedHTTPException(400, "Subscriptions are served over websockets at /graphql "
-                                              "(graphql-transport-ws or graphql-ws), not over HTTP", "SUBSCRIPTION_OVER_HTTP") from exc
+                raise CodedHTTPException(400, "Subscriptions are served over websockets at /graphql (graphql-transport-ws or "
+                                              "graphql-ws), or over HTTP as a stream: Accept text/event-stream or "
+                                              "multipart/mixed;subscriptionSpec=1.0", "SUBSCRIPTION_NEEDS_STREAM") from exc
             # GraphQL-over-HTTP: a mutation sent with GET is 405 Method Not Allowed.
             raise HTTPException(405, exc.as_http_error_reason(method)) from exc
         except CannotGetOperationTypeError as exc:
@@ -271,9 +288,10 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.add_middleware(RateLimitMiddleware, state=app.state)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(OutageScope, state=app.state)
-    if settings.cors_origins:
+    if settings.cors_origins or settings.cors_localhost:
         app.add_middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+            allow_origin_regex=LOCALHOST_ORIGIN if settings.cors_localhost else None,
             allow_headers=["authorization", "content-type", "x-request-id"], expose_headers=["x-request-id", "retry-after"],
             max_age=600,
         )
@@ -289,6 +307,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         schema=schema,
         graphql_ide="graphiql" if settings.graphiql else None,
         keep_alive=True,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, *HTTP_STREAM_PROTOCOLS),
         keep_alive_interval=settings.ws_keepalive_seconds,
         max_subscriptions_per_connection=settings.ws_max_subscriptions_per_connection,
         allowed_origins=settings.cors_origins,

@@ -5,7 +5,10 @@ from __future__ import annotations
 import uuid
 
 from documents.service_keys import is_service_key
-from domain.security import InvalidToken, read_token
+from domain.security import InvalidToken, TokenExpired, read_token
+
+EXPIRED_TOKEN = "Expired token: renew it with refreshToken"
+INVALID_TOKEN = "Invalid token"
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -35,8 +38,10 @@ def credentials(secret: str, authorization: str | None) -> tuple[uuid.UUID | Non
     try:
         user_id, session_id = read_token(secret, token)
         return user_id, session_id, None
+    except TokenExpired:
+        return None, None, EXPIRED_TOKEN
     except InvalidToken:
-        return None, None, "Invalid or expired token"
+        return None, None, INVALID_TOKEN
 
 
 def viewer_from_header(secret: str, authorization: str | None) -> tuple[uuid.UUID | None, str | None]:

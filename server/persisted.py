@@ -108,7 +108,7 @@ class PersistedQueryMiddleware:
             if scope["method"] == "POST":
                 body = await self._read_body(scope, receive, settings.max_body_bytes)
                 body = await self._post(scope, body)
-                receive = _replay(body)
+                receive = _replay(body, receive)
             elif scope["method"] == "GET" and scope.get("query_string"):
                 scope = {**scope, "query_string": await self._get(scope["query_string"])}
         except _Refusal as refusal:
@@ -194,17 +194,19 @@ class PersistedQueryMiddleware:
         return known
 
 
-def _replay(body: bytes):
+def _replay(body: bytes, receive):
+    """The request body once, then the client's own messages: a streaming response (a
+    subscription over multipart HTTP or SSE) waits on them to learn when the client leaves."""
     sent = False
 
-    async def receive() -> dict:
+    async def replay() -> dict:
         nonlocal sent
         if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
+        return await receive()
 
-    return receive
+    return replay
 
 
 async def _respond(send, status: int, code: str, message: str) -> None:

@@ -60,6 +60,9 @@ class Settings:
     max_body_bytes: int = 1_048_576
     introspection: bool = True  # off by default in production
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API (CORS, websockets)
+    # Pages on localhost/127.0.0.1/[::1] (any port: a frontend's dev server) may call the API and
+    # open websockets; on by default outside production (CORS_LOCALHOST), off in production.
+    cors_localhost: bool = False
     loader_mode: str = "batched"  # LOADER_MODE: batched | uncached | naive (benchmark baselines)
     # Queries the compiler covers run as one SQL statement (compiler/); "executor" sends every
     # operation through Strawberry's executor and the DataLoaders.
@@ -119,6 +122,7 @@ class Settings:
             max_body_bytes=int(env.get("MAX_BODY_BYTES", cls.max_body_bytes)),
             introspection=env.get("INTROSPECTION", "0" if production else "1") not in ("0", "false", "no"),
             cors_origins=tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()),
+            cors_localhost=env.get("CORS_LOCALHOST", "0" if production else "1") not in ("0", "false", "no"),
             loader_mode=env.get("LOADER_MODE", cls.loader_mode),
             read_path=env.get("READ_PATH", cls.read_path),
             read_path_verify=env.get("READ_PATH_VERIFY", "0") not in ("0", "false", "no"),

@@ -14,7 +14,16 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Bas
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from schema.broadcast import Sink, current_sink
+from server.auth import EXPIRED_TOKEN, INVALID_TOKEN
 from server.persisted import sha256
+
+# The close reason of a refused connection (code 4403), so a client tells a token to refresh
+# from one to replace: TOKEN_EXPIRED, TOKEN_INVALID, else the error's code (UNAUTHENTICATED).
+REJECTION_REASONS = {EXPIRED_TOKEN: "TOKEN_EXPIRED", INVALID_TOKEN: "TOKEN_INVALID"}
+
+
+def rejection_reason(message: str, code: str) -> str:
+    return REJECTION_REASONS.get(message, code)
 
 
 def _sink(websocket: Any, prefix: str, query: str, operation_name: str | None, variables: dict | None) -> Sink:
@@ -46,6 +55,17 @@ def _well_formed(message: Any, operation: str, with_id: tuple[str, ...]) -> bool
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler):
     """graphql-transport-ws."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        close = self.websocket.close
+
+        async def close_with_reason(code: int, reason: str) -> None:
+            # Strawberry closes a refused connection with 4403 "Forbidden"; say why instead.
+            rejected = self.context.extra.pop("ws_rejection", None) if code == 4403 else None
+            await close(code=code, reason=rejected or reason)
+
+        self.websocket.close = close_with_reason  # type: ignore[method-assign]
 
     async def handle_message(self, message) -> None:
         if not _well_formed(message, "subscribe", ("subscribe", "complete")):

@@ -36,7 +36,7 @@ from sqlalchemy import text
 from documents import service_keys
 from live.events import encode_event_id
 from resolvers.conversation_events import encode_event_id as encode_talk_event_id
-from resolvers.ids import parse_global_id
+from resolvers.ids import parse_global_id, parse_node_id
 from schema import schema
 from tests.conftest import REGISTER, Account
 from tests.wsclient import TRANSPORT_WS, WsClient
@@ -108,7 +108,8 @@ class World:
 
 def secrets_of(global_id: str) -> set[str]:
     """A global ID and the raw UUID inside it: neither may reach someone without the right to it."""
-    return {global_id, str(parse_global_id(global_id)[1])}
+    key = parse_node_id(global_id)[1]
+    return {global_id, *(str(k) for k in (key if isinstance(key, tuple) else (key,)))}
 
 
 async def sign_up(client, prefix: str, **overrides: Any) -> Account:
@@ -133,6 +134,7 @@ LOGIN = "mutation($l: String!, $p: String!) { login(input: {login: $l, password:
 CURRENT_SIGN_IN = "{ viewer { sessions { id current } } }"
 CREATE_ORG = "mutation($n: String!) { createOrganization(input: {name: $n}) { organization { id } } }"
 ADD_MEMBER = "mutation($o: ID!, $u: String!) { addOrganizationMember(input: {organizationId: $o, username: $u}) { member { userId } } }"
+ORG_MEMBERSHIP = "query($id: ID!) { node(id: $id) { ... on Organization { viewerMembership { id } } } }"
 CREATE_LIBRARY = "mutation($n: String!) { createLibraryExercise(input: {name: $n, primaryMuscles: [CHEST]}) { exercise { id } } }"
 SKILL_STEPS = "query($c: String!) { skillLadder { exercises(category: $c, level: 0) { id exercise { id } defaultPrescription { sets { reps } } } } }"
 START_SKILLS = "mutation { startWorkout(input: {fromSkillPlan: true}) { session { id } } }"
@@ -222,6 +224,8 @@ async def world(client, app) -> World:
     goal = (await mine(CREATE_GOAL, {"i": {"kind": "EXERCISE_WEIGHT", "title": f"Goal {marker}", "target": 500,
                                            "exerciseId": custom, "timeframe": "MONTHLY"}}))["createGoal"]["goal"]["id"]
     organization = (await mine(CREATE_ORG, {"n": f"Org {marker}"}))["createOrganization"]["organization"]["id"]
+    membership = (await mine(ORG_MEMBERSHIP, {"id": organization}))["node"]["viewerMembership"]["id"]
+    sign_in = (await mine(CURRENT_SIGN_IN, {}))["viewer"]["sessions"][0]["id"]
     (award,) = custom_set["achievements"]  # the first record: FIRST_RECORD
     skill_session = (await mine(START_SKILLS, {}))["startWorkout"]["session"]["id"]  # from today's skill plan
     (skill_step,), skill_sets = await master_steps(client, owner.token, skill_session, "PUSH", 1)
@@ -238,6 +242,7 @@ async def world(client, app) -> World:
         "user_achievement": award["id"], "achievement": award["achievement"]["id"], "goal": goal,
         "organization": organization, **talk, "skill_session": skill_session, "skill_set": skill_sets[0],
         "skill_step": skill_step["id"], "skill_library": skill_step["exercise"]["id"],
+        "membership": membership, "sign_in": sign_in,
     }
     public = {"coach", "stranger", "admin", "relationship", "library", "achievement", "skill_step", "skill_library"}
     secrets = {marker}.union(*(secrets_of(gid) for name, gid in ids.items() if name not in public))
@@ -515,6 +520,9 @@ NODE_ROWS: list[tuple[str, str, dict[str, str]]] = [
     ("Conversation", "assistant_conversation", OWNER_ONLY),
     ("Message", "message", PRIVATE),
     ("Message", "assistant_message", OWNER_ONLY),
+    ("OrganizationMember", "membership", OWNER_ONLY),  # like its organization: members only
+    ("SignInSession", "sign_in", OWNER_ONLY),  # the owner's account: not even their coach
+    ("CoachingRelationship", "relationship", answers(NOT_FOUND, NOT_FOUND, SEES, SEES, NOT_FOUND)),  # its two sides
 ]
 
 

@@ -268,7 +268,7 @@ REGRESSIONS = {
     "variables nested 5,000 arrays deep": (
         b'{"query": "query($a: [Int]) { __typename }", "variables": {"a": ' + b"[" * 5000 + b"]" * 5000 + b"}}",
         "application/json", 400, "BAD_REQUEST"),
-    "subscription over HTTP": (orjson.dumps({"query": SEED_DOCUMENTS[4], "variables": {"id": "x"}}), "application/json", 400, "SUBSCRIPTION_OVER_HTTP"),
+    "subscription in a plain JSON request": (orjson.dumps({"query": SEED_DOCUMENTS[4], "variables": {"id": "x"}}), "application/json", 400, "SUBSCRIPTION_NEEDS_STREAM"),
     "UTF-16 body": ('{"query": "{ __typename }"}'.encode("utf-16"), "application/json", 400, "BAD_REQUEST"),
     "unsupported content type": (b"query=%7B__typename%7D", "application/x-www-form-urlencoded", 400, "BAD_REQUEST"),
     "a JSON body that is no object": (b"0", "application/json", 400, "BAD_REQUEST"),

@@ -9,6 +9,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from live.broker import COMMAND_CONNECTIONS
+from domain.security import issue_token, read_token
 from live.events import encode_event_id
 from tests.stories import LOG_SET, exercise_id, start_workout
 from tests.wsclient import LEGACY_WS, TRANSPORT_WS, WsClient
@@ -143,6 +144,22 @@ async def test_strangers_and_anonymous_connections_are_refused(app_servers, work
         with pytest.raises(ConnectionError) as legacy:
             await WsClient.open(app_servers[0].url, LEGACY_WS, init=init)
         assert legacy.value.args[0]["type"] == "connection_error"
+
+
+async def test_a_refused_connection_says_whether_its_token_expired_or_is_invalid(app_servers, register, settings):
+    """graphql-ws clients read the close reason to refresh an expired token instead of retrying it."""
+    athlete = await register()
+    user_id, session_id = read_token(settings.secret_key, athlete.token)
+    expired = issue_token(settings.secret_key, user_id, session_id, ttl_seconds=-60)
+    forged = issue_token("another-secret-of-at-least-32-bytes", user_id, session_id, ttl_seconds=600)
+    for token, reason in ((expired, "TOKEN_EXPIRED"), (forged, "TOKEN_INVALID"), (None, "UNAUTHENTICATED")):
+        with pytest.raises(Exception) as refused:
+            await WsClient.open(app_servers[0].url, TRANSPORT_WS, token)
+        closed = getattr(refused.value, "rcvd", None)
+        assert (getattr(closed, "code", None), getattr(closed, "reason", None)) == (4403, reason), refused.value
+        with pytest.raises(ConnectionError) as legacy:
+            await WsClient.open(app_servers[0].url, LEGACY_WS, token)
+        assert legacy.value.args[0]["payload"]["reason"] == reason
 
 
 async def test_every_committed_set_arrives_in_order_across_a_redis_restart(start_app_servers, redis_server, fresh_database):

@@ -262,3 +262,33 @@ async def test_production_defaults_turn_introspection_and_graphiql_off(settings)
     assert "introspection" in introspection.json()["errors"][0]["message"].lower()
     assert page.status_code == 404
     assert ordinary.json() == {"data": {"__typename": "Query"}}
+
+
+def test_development_lets_localhost_pages_in_and_production_does_not(settings):
+    """A frontend's dev server (http://localhost:5173) calls the API and opens websockets outside production."""
+    from starlette.testclient import TestClient
+    from starlette.websockets import WebSocketDisconnect
+
+    assert Settings.from_env({}).cors_localhost
+    assert not Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "s" * 40}).cors_localhost
+    dev = "http://localhost:5173"
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"}
+    for open_to_localhost in (True, False):
+        with TestClient(create_app(replace(settings, cors_localhost=open_to_localhost))) as http:
+            local = http.options("/graphql", headers={"Origin": dev, **preflight})
+            loopback = http.options("/graphql", headers={"Origin": "http://127.0.0.1:3000", **preflight})
+            evil = http.options("/graphql", headers={"Origin": "http://localhost.evil.example", **preflight})
+            assert (local.status_code, loopback.status_code) == ((200, 200) if open_to_localhost else (405, 405))
+            assert evil.status_code in (400, 405) and "access-control-allow-origin" not in evil.headers
+            if open_to_localhost:
+                assert local.headers["access-control-allow-origin"] == dev
+            accepted = []
+            for origin in (dev, "http://localhost.evil.example"):
+                try:
+                    with http.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"], headers={"Origin": origin}) as ws:
+                        ws.send_json({"type": "connection_init", "payload": {}})
+                        ws.receive()  # refused for want of a token, but only after the handshake was accepted
+                        accepted.append(origin)
+                except WebSocketDisconnect:
+                    pass
+            assert accepted == ([dev] if open_to_localhost else [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -19,6 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_committed_sdl_matches_the_code():
     committed = (ROOT / "schema.graphql").read_text()
     assert committed.strip() == schema.as_str().strip(), "schema.graphql drifted: run `make schema` and commit it"
+
+
+def test_committed_possible_types_match_the_code():
+    from schema.possible_types import render
+
+    committed = (ROOT / "possibleTypes.json").read_text()
+    assert committed == render(schema._schema), "possibleTypes.json drifted: run `make schema` and commit it"
+    assert "SetLogged" in json.loads(committed)["LiveEvent"]
 
 
 def test_every_type_and_field_is_documented():

@@ -22,12 +22,12 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN v = trunc(v) THEN round(v, 1) ELSE trim_scale(v) END
 $$;
 
--- datetime.isoformat() in the session's time zone: microseconds only when not zero.
+-- The DateTime scalar's text (schema/scalars.py): isoformat() in UTC, microseconds only when not zero.
 CREATE OR REPLACE FUNCTION rg_ts(t timestamptz) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT to_char(t, 'YYYY-MM-DD"T"HH24:MI:SS')
-      || CASE WHEN to_char(t, 'US') = '000000' THEN '' ELSE to_char(t, '.US') END
-      || to_char(t, 'TZH:TZM')
+  SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+      || CASE WHEN to_char(t AT TIME ZONE 'UTC', 'US') = '000000' THEN '' ELSE to_char(t AT TIME ZONE 'UTC', '.US') END
+      || '+00:00'
 $$;
 
 -- A keyset cursor: unpadded URL-safe base64 of 'c1:' and the tagged sort key (resolvers/pagination.py).
