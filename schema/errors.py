@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from graphql import GraphQLError
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import MaskErrors
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from db.outages import outages, service_of
 from documents.store import is_unavailable
@@ -26,6 +28,21 @@ def code_unavailable(error: GraphQLError) -> None:
         error.original_error, error.message, error.extensions = coded, coded.message, coded.extensions
 
 
+def code_request_error(error: GraphQLError) -> None:
+    """A request without a runnable operation (no query, nothing parseable, an operation type the
+    transport refuses) reached over an HTTP stream is the client's error, coded as the view codes it."""
+    original = error.original_error
+    if isinstance(original, MissingQueryError):
+        error.message, error.extensions = "No GraphQL query found in the request", {"code": "GRAPHQL_PARSE_FAILED"}
+    elif isinstance(original, CannotGetOperationTypeError):
+        error.message, error.extensions = original.as_http_error_reason(), {"code": "BAD_REQUEST"}
+    elif isinstance(original, InvalidOperationTypeError):
+        error.extensions = {"code": "BAD_REQUEST"}
+    else:
+        return
+    error.original_error = None
+
+
 def is_expected(error: GraphQLError) -> bool:
     """Our own coded errors and GraphQL's request errors (syntax, validation, variable values) pass through."""
     original = error.original_error
@@ -40,6 +57,7 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
     """Tracebacks for bugs; an outage (PostgreSQL, Redis or MongoDB down) is logged once per outage by `db.outages`."""
     for error in errors:
         code_unavailable(error)
+        code_request_error(error)
         if not is_expected(error):
             original = error.original_error
             if original is not None and outages.report(original):
@@ -78,6 +96,7 @@ class FastMaskErrors(MaskErrors):
 
         for error in errors:
             code_unavailable(error)
+            code_request_error(error)
             assign_code(error)
         return super()._process_errors(errors)
 

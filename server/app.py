@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from graphql import GraphQLSyntaxError, parse
 from sqlalchemy import event
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
@@ -167,6 +168,17 @@ class GraphQLView(GraphQL):
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "Expected a JSON object")
         return parsed
+
+    async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
+        if not isinstance(request_data, list) and self._get_stream_transport(request_data.protocol) is not None:
+            # Strawberry's stream fails mid-body on a document it cannot parse: refuse it first.
+            if not request_data.query:
+                raise CodedHTTPException(400, "No GraphQL query found in the request", "GRAPHQL_PARSE_FAILED")
+            try:
+                parse(request_data.query, max_tokens=self.app_state.settings.max_tokens)
+            except GraphQLSyntaxError as exc:
+                raise CodedHTTPException(400, exc.message, "GRAPHQL_PARSE_FAILED") from exc
+        return await super().execute_operation(request, request_adapter, request_data, context, root_value, sub_response)
 
     async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
         """Strawberry's, with a subscription in a plain JSON request refused (streams and websockets serve them)."""

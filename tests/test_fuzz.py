@@ -309,6 +309,15 @@ def test_malformed_websocket_messages_close_with_4400(target, protocol, message)
         assert closed.value.rcvd.code == 4400
 
 
+@pytest.mark.parametrize("body", [b'{"query": "0"}', b'{"query": ""}', b'{}'])
+def test_a_stream_request_without_a_runnable_document_is_refused_before_streaming(target, body):
+    """Found by fuzzing: with Accept text/event-stream, an unparseable document broke the stream mid-body
+    and a missing one streamed INTERNAL_SERVER_ERROR."""
+    http = target[0]
+    response = http.post("/graphql", content=body, headers={"content-type": "application/json", "accept": "text/event-stream"})
+    assert (response.status_code, response.json()["errors"][0]["extensions"]["code"]) == (400, "GRAPHQL_PARSE_FAILED")
+
+
 def test_blank_get_parameters_mean_none(target):
     """Found by fuzzing: `variables=` and `variables=null` were refused by the executor and read as none by the compiled lane."""
     http = target[0]
