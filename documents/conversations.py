@@ -59,9 +59,12 @@ async def messages_by_ids(store: DocumentStore, ids: Sequence[uuid.UUID]) -> lis
     return await store.messages.find({"_id": {"$in": list(ids)}}).to_list()
 
 
-def inbox_filter(user_id: uuid.UUID, kind: str | None, unread_only: bool, coached: Sequence[uuid.UUID]) -> dict[str, Any]:
-    """The user's conversations, less the coaching ones of athletes they no longer coach (`coached`: those they do)."""
-    match: dict[str, Any] = {"participants": user_id, "$nor": [{"kind": "coaching", "coachId": user_id, "athleteId": {"$nin": list(coached)}}]}
+def inbox_filter(user_id: uuid.UUID, kind: str | None, unread_only: bool, coached: Sequence[uuid.UUID] | None) -> dict[str, Any]:
+    """The user's conversations, less the coaching ones of athletes they no longer coach (`coached`: those
+    they do; None: not known yet, so none left out here and the caller checks the page)."""
+    match: dict[str, Any] = {"participants": user_id}
+    if coached is not None:
+        match["$nor"] = [{"kind": "coaching", "coachId": user_id, "athleteId": {"$nin": list(coached)}}]
     if kind:
         match["kind"] = kind
     if unread_only:
@@ -70,7 +73,7 @@ def inbox_filter(user_id: uuid.UUID, kind: str | None, unread_only: bool, coache
 
 
 async def inbox_page(
-    store: DocumentStore, user_id: uuid.UUID, kind: str | None, unread_only: bool, coached: Sequence[uuid.UUID], limit: int,
+    store: DocumentStore, user_id: uuid.UUID, kind: str | None, unread_only: bool, coached: Sequence[uuid.UUID] | None, limit: int,
     after: tuple | None,
 ) -> list[dict[str, Any]]:
     """A participant's conversations, latest activity first, each with its last message: one query."""

@@ -24,10 +24,9 @@ from documents import conversations as store_ops
 from documents import service_keys
 from documents.store import DocumentStore
 from domain.text import detect_language, message_problem
-from loaders.conversations import ConversationByIdLoader, MessageByIdLoader
+from loaders.conversations import ConversationByIdLoader, MessageByIdLoader, ParticipantByIdLoader
 from loaders.organizations import OrganizationMembershipsByUserIdLoader
 from loaders.users import UserByIdLoader
-from resolvers.access import coached_athletes
 from resolvers.context import Context
 from resolvers.conversation_events import publish_logged
 from resolvers.errors import BadUserInput, Forbidden, NotFound, ServiceUnavailable, Unauthenticated
@@ -77,13 +76,23 @@ async def can_read(ctx: Context, conversation: dict[str, Any] | None) -> bool:
     viewer_id = ctx.viewer_id
     if viewer_id is None or viewer_id not in conversation["participants"]:
         return False
-    # The viewer is a participant: load them with the others, in one statement, which the
-    # participant and author fields then find cached (a page of messages costs no more).
-    ctx.loaders.get(UserByIdLoader).load_many(conversation["participants"])
-    if conversation["kind"] == COACHING and viewer_id == conversation["coachId"]:
-        if conversation["athleteId"] not in await coached_athletes(ctx):
-            return False
+    # The viewer is a participant: load them with the others and whom of them the viewer coaches,
+    # in one statement, which the participant and author fields then find cached.
+    coached = await load_participants(ctx, conversation["participants"])
+    if conversation["kind"] == COACHING and viewer_id == conversation["coachId"] and conversation["athleteId"] not in coached:
+        return False
     return await ctx.viewer() is not None
+
+
+async def load_participants(ctx: Context, user_ids: list[uuid.UUID]) -> frozenset[uuid.UUID]:
+    """Load these users (for the user loader: no statement of their own later) and return those
+    of them the viewer coaches (accepted, as of this request): one statement for both."""
+    found = await ctx.loaders.get(ParticipantByIdLoader, ctx.viewer_id).load_many(list(dict.fromkeys(user_ids)))
+    users = ctx.loaders.get(UserByIdLoader)
+    for user, _ in found:
+        if user is not None:
+            users.prime(user.id, user)
+    return frozenset(user.id for user, coached in found if coached)
 
 
 async def readable(ctx: Context, conversation_id: uuid.UUID, field: str = "conversationId") -> dict[str, Any]:

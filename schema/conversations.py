@@ -281,13 +281,21 @@ async def inbox(info: Info, user_id: uuid.UUID, filter: ConversationFilter | Non
     f = filter or ConversationFilter()
     kind = f.kind.value if f.kind else None
     store = conversations.store_of(ctx)
-    coached = sorted(await coached_athletes(ctx))
-    docs = await store_ops.inbox_page(store, user_id, kind, f.unread_only, coached, request.limit, request.cursor)
-    # Every participant of the page in one statement, before any field asks for one.
-    page = to_page(docs, request)
-    await ctx.loaders.get(UserByIdLoader).load_many(list({p for d in page.rows for p in d["participants"]}))
-    return build_connection(page, request, Conversation.from_doc, lambda d: (d["lastActivityAt"], d["_id"]),
-                            lambda: store_ops.inbox_count(store, user_id, kind, f.unread_only, coached))
+    # Whom the viewer coaches is not asked first: the page is read with every conversation of theirs,
+    # and the one statement loading its people also says which of them the viewer coaches.
+    docs = await store_ops.inbox_page(store, user_id, kind, f.unread_only, None, request.limit, request.cursor)
+    coached = await conversations.load_participants(ctx, [p for d in docs for p in d["participants"]])
+    if any(d["kind"] == conversations.COACHING and d["coachId"] == user_id and d["athleteId"] not in coached for d in docs):
+        # A coaching that ended is on the page: read it again without those conversations (a
+        # former coach's inbox pays the grants statement and a second aggregate).
+        everyone = sorted(await coached_athletes(ctx))
+        docs = await store_ops.inbox_page(store, user_id, kind, f.unread_only, everyone, request.limit, request.cursor)
+        await conversations.load_participants(ctx, [p for d in docs for p in d["participants"]])
+
+    async def total() -> int:
+        return await store_ops.inbox_count(store, user_id, kind, f.unread_only, sorted(await coached_athletes(ctx)))
+
+    return build_connection(to_page(docs, request), request, Conversation.from_doc, lambda d: (d["lastActivityAt"], d["_id"]), total)
 
 
 # --- mutations -------------------------------------------------------------------------------

@@ -73,7 +73,25 @@ async def test_the_inbox_page_of_20_is_one_query_on_each_store(chat, client, reg
     assert {p["username"] for e in edges for p in e["node"]["participants"]} == {viewer.username, *(m.username for m in members)}
     # The conversations with their last messages: one aggregate ($lookup), no count (totalCount not asked).
     assert mongo == {"aggregate:conversations": 1}, mongo
-    # The viewer (the root field) and whom they coach (coaching conversations of ended coaching are
-    # left out), then every participant and author of the page in one statement.
-    users = [s for s in sql if "FROM users" in s]
-    assert len(sql) == 3 and len(users) == 2 and "coaching_relationships" in " ".join(sql), sql
+    # The viewer's own row (the `viewer` root field's, which every viewer query pays), then one
+    # statement for the page: every participant and author, with whom of them the viewer coaches.
+    assert len(sql) == 2 and all("FROM users" in s for s in sql), sql
+    assert "coaching_relationships" not in sql[0] and "coaching_relationships" in sql[1], sql
+
+
+async def test_a_former_coachs_inbox_page_is_still_full_and_leaves_the_ended_coaching_out(chat, client, register):
+    coach, kept, former = await register(role="COACH"), await register(), await register()
+    await coach_of(client, coach, kept)
+    ended = await coach_of(client, coach, former)
+    with_kept = (await chat.start(coach.token, "COACHING", [kept.id]))["conversation"]["id"]
+    await chat.send(kept.token, with_kept, "older")
+    with_former = (await chat.start(coach.token, "COACHING", [former.id]))["conversation"]["id"]
+    await chat.send(former.token, with_former, "newest")
+    await client.data("mutation($i: ID!) { endCoaching(input: {relationshipId: $i}) { relationship { status } } }", {"i": ended}, former.token)
+    page = """query { viewer { conversations(first: 1) { pageInfo { hasNextPage } edges { node { id lastMessage { content } } } } } }"""
+    data, mongo, sql = await measured(chat, page, {}, coach.token)
+    connection = data["viewer"]["conversations"]
+    # The newest conversation is the ended coaching's: read again without it, the page still holds one.
+    assert [e["node"] for e in connection["edges"]] == [{"id": with_kept, "lastMessage": {"content": "older"}}]
+    assert connection["pageInfo"]["hasNextPage"] is False
+    assert mongo == {"aggregate:conversations": 2}, mongo
