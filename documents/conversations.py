@@ -94,14 +94,30 @@ async def inbox_count(store: DocumentStore, user_id: uuid.UUID, kind: str | None
     return await store.conversations.count_documents(inbox_filter(user_id, kind, unread_only, coached))
 
 
+def page_stages(limit: int, cursor: int | None, backward: bool) -> list[dict[str, Any]]:
+    """Of one conversation's messages: `limit + 1`, newest first from `cursor` (oldest first when paging backward)."""
+    match = {} if cursor is None else {"seq": {"$gt": cursor} if backward else {"$lt": cursor}}
+    return [{"$match": match}, {"$sort": {"seq": 1 if backward else -1}}, {"$limit": limit + 1}]
+
+
 async def messages_page(
     store: DocumentStore, conversation_id: uuid.UUID, limit: int, cursor: int | None, backward: bool
 ) -> list[dict[str, Any]]:
-    """`limit + 1` messages, newest first from `cursor` (oldest first when paging backward)."""
-    query: dict[str, Any] = {"conversationId": conversation_id}
-    if cursor is not None:
-        query["seq"] = {"$gt": cursor} if backward else {"$lt": cursor}
-    return await store.messages.find(query).sort("seq", 1 if backward else -1).limit(limit + 1).to_list()
+    """A page of the conversation's messages (`page_stages`), on its own."""
+    pipeline = [{"$match": {"conversationId": conversation_id}}, *page_stages(limit, cursor, backward)]
+    return await (await store.messages.aggregate(pipeline)).to_list()
+
+
+async def conversations_with_page(
+    store: DocumentStore, ids: Sequence[uuid.UUID], limit: int, cursor: int | None, backward: bool
+) -> list[dict[str, Any]]:
+    """The conversations, each with a page of its messages (`page_stages`) in `messagePage`: one query."""
+    pipeline = [
+        {"$match": {"_id": {"$in": list(ids)}}},
+        {"$lookup": {"from": store.messages.name, "localField": "_id", "foreignField": "conversationId",
+                     "pipeline": page_stages(limit, cursor, backward), "as": "messagePage"}},
+    ]
+    return await (await store.conversations.aggregate(pipeline)).to_list()
 
 
 async def message_by_client_id(store: DocumentStore, author_key: str, client_id: str) -> dict[str, Any] | None:

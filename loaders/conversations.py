@@ -42,6 +42,19 @@ class MessageByIdLoader(DocumentByIdLoader):
     find = staticmethod(store_ops.messages_by_ids)
 
 
+class ConversationWithPageLoader(DocumentByIdLoader):
+    """Conversations with the page of messages the query asks of them (`page`: limit, cursor,
+    backward) in `messagePage`: the conversation and its page in one MongoDB query."""
+
+    def __init__(self, sessionmaker, store: DocumentStore, page: tuple[int, int | None, bool]) -> None:
+        super().__init__(sessionmaker, store)
+        self.page = page
+
+    async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[dict[str, Any] | None]:
+        found = {doc["_id"]: doc for doc in await store_ops.conversations_with_page(self.store, list(keys), *self.page)}
+        return [found.get(key) for key in keys]
+
+
 class ParticipantByIdLoader(BaseLoader):
     """(user row or None, whether `viewer_id` coaches them, accepted) per user id: one statement."""
 

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from documents import conversations as store_ops
-from documents.store import DocumentStore
+from documents.store import DocumentStore, background
 from live.broker import OVERFLOW, RESYNC
 from live.hub import follow
 from live import events
@@ -44,10 +44,15 @@ async def publish_logged(store: DocumentStore, live: Any, logged: list[dict[str,
     subscribers drop as already seen."""
     messages = [(channel, to_event(channel, item).to_json()) for item in logged for channel in channels_of(item)]
     await live.broker.publish_many(messages)
-    task = asyncio.create_task(store_ops.mark_published(store, [item["_id"] for item in logged]))
+    task = asyncio.create_task(_mark(store, [item["_id"] for item in logged]))
     _marking.add(task)
     task.add_done_callback(_marked)
     return task
+
+
+async def _mark(store: DocumentStore, event_ids: list[uuid.UUID]) -> None:
+    background.set(True)  # (this task's own context: the request's is untouched)
+    await store_ops.mark_published(store, event_ids)
 
 
 _marking: set[asyncio.Task] = set()  # held until done (the loop keeps only weak references)

@@ -24,7 +24,7 @@ from documents import conversations as store_ops
 from documents import service_keys
 from documents.store import DocumentStore
 from domain.text import detect_language, message_problem
-from loaders.conversations import ConversationByIdLoader, MessageByIdLoader, ParticipantByIdLoader
+from loaders.conversations import ConversationByIdLoader, ConversationWithPageLoader, MessageByIdLoader, ParticipantByIdLoader
 from loaders.organizations import OrganizationMembershipsByUserIdLoader
 from loaders.users import UserByIdLoader
 from resolvers.context import Context
@@ -45,8 +45,11 @@ def store_of(ctx: Context) -> DocumentStore:
     return ctx.documents
 
 
-def conversation_loader(ctx: Context) -> ConversationByIdLoader:
-    return ctx.loaders.get(ConversationByIdLoader, store_of(ctx))
+def conversation_loader(ctx: Context, page: tuple | None = None) -> ConversationByIdLoader | ConversationWithPageLoader:
+    """Conversations by id; with `page` (limit, cursor, backward), each with that page of its messages."""
+    if page is None:
+        return ctx.loaders.get(ConversationByIdLoader, store_of(ctx))
+    return ctx.loaders.get(ConversationWithPageLoader, store_of(ctx), page)
 
 
 def message_loader(ctx: Context) -> MessageByIdLoader:

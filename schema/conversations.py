@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 
 import strawberry
 from strawberry import relay
+from strawberry.types.nodes import SelectedField
 
 from documents import conversations as store_ops
 from live.hub import SlowConsumer
-from loaders.base import to_page
+from loaders.base import PageRequest, to_page
 from loaders.exercises import ExerciseByIdLoader
 from loaders.goals import GoalByIdLoader
 from loaders.users import UserByIdLoader
@@ -211,15 +212,21 @@ class Conversation(relay.Node):
     last_activity_at: datetime = strawberry.field(description="When the last message was sent (or when it was started).")
     message_count: int = strawberry.field(description="Messages sent in it, deleted ones included.")
 
+    prefetched: strawberry.Private[tuple | None] = None  # (page key, messages) read with the conversation
+
     @classmethod
-    def from_doc(cls, doc: dict) -> Conversation:
+    def from_doc(cls, doc: dict, page: tuple | None = None) -> Conversation:
         return cls(id=str(doc["_id"]), doc=doc, kind=ConversationKind(doc["kind"]), title=doc.get("title"),
-                   created_at=doc["createdAt"], last_activity_at=doc["lastActivityAt"], message_count=doc.get("messageCount", 0))
+                   created_at=doc["createdAt"], last_activity_at=doc["lastActivityAt"], message_count=doc.get("messageCount", 0),
+                   prefetched=(page, doc["messagePage"]) if page is not None else None)
 
     @classmethod
     async def resolve_visible(cls, info: Info, key: uuid.UUID) -> Conversation | None:
-        doc = await conversations.conversation_loader(info.context).load(key)
-        return cls.from_doc(doc) if await conversations.can_read(info.context, doc) else None
+        """The conversation if the viewer takes part; with the page of messages the query asks of it
+        read in the same MongoDB query (the page is dropped unread when the viewer may not see it)."""
+        page = requested_page(info)
+        doc = await conversations.conversation_loader(info.context, page).load(key)
+        return cls.from_doc(doc, page) if await conversations.can_read(info.context, doc) else None
 
     @strawberry.field(description="Who takes part (the assistant is no participant).")
     async def participants(self, info: Info) -> list[Participant]:
@@ -243,14 +250,11 @@ class Conversation(relay.Node):
     async def messages(
         self, info: Info, first: int | None = None, after: str | None = None, last: int | None = None, before: str | None = None
     ) -> Connection[Message]:
-        request = page_request(first, after, last, before)
-        cursor = None
-        if request.cursor is not None:
-            if len(request.cursor) != 1 or not isinstance(request.cursor[0], int):
-                raise BadUserInput("Not a message cursor", field="before" if request.backward else "after")
-            (cursor,) = request.cursor
-        store = conversations.store_of(info.context)
-        docs = await store_ops.messages_page(store, self.doc["_id"], request.limit, cursor, request.backward)
+        request, key = message_page(first, after, last, before)
+        if self.prefetched is not None and self.prefetched[0] == key:
+            docs = self.prefetched[1]
+        else:
+            docs = await store_ops.messages_page(conversations.store_of(info.context), self.doc["_id"], *key)
         count = self.doc.get("messageCount", 0)
 
         async def total() -> int:
@@ -262,6 +266,42 @@ class Conversation(relay.Node):
     def context(self) -> ConversationContext | None:
         data = self.doc.get("context")
         return ConversationContext(data=data) if data else None
+
+
+def message_page(first: int | None, after: str | None, last: int | None, before: str | None) -> tuple[PageRequest, tuple[int, int | None, bool]]:
+    """`Conversation.messages`' page request, and its key for MongoDB: (limit, sequence cursor, backward)."""
+    request = page_request(first, after, last, before)
+    cursor = None
+    if request.cursor is not None:
+        if len(request.cursor) != 1 or not isinstance(request.cursor[0], int):
+            raise BadUserInput("Not a message cursor", field="before" if request.backward else "after")
+        (cursor,) = request.cursor
+    return request, (request.limit, cursor, request.backward)
+
+
+def requested_page(info: Info) -> tuple[int, int | None, bool] | None:
+    """The key of the page of `messages` the current field's selection asks of a Conversation (the
+    first one asked; None when none is, or its arguments are wrong: the field itself reports them)."""
+
+    def find(selections: list) -> dict | None:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                if selection.name == "messages":
+                    return selection.arguments
+            elif selection.type_condition in (None, "Conversation", "Node"):
+                found = find(selection.selections)
+                if found is not None:
+                    return found
+        return None
+
+    arguments = find([s for field in info.selected_fields for s in field.selections])
+    if arguments is None:
+        return None
+    try:  # (literal numbers come as their text; variables come coerced)
+        first, last = (None if arguments.get(n) is None else int(arguments[n]) for n in ("first", "last"))
+        return message_page(first, arguments.get("after"), last, arguments.get("before"))[1]
+    except (ApiError, ValueError, TypeError):
+        return None
 
 
 @strawberry.input(description="Narrows the viewer's conversations.")

@@ -8,7 +8,7 @@ import logging
 from datetime import timedelta
 
 from documents import conversations as store_ops
-from documents.store import DocumentStore
+from documents.store import DocumentStore, background
 from resolvers.conversation_events import publish_logged
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ async def open_documents(settings, live) -> DocumentStore | None:
 
 async def _sweep(store: DocumentStore, live) -> None:
     """Publish logged events still unpublished after SWEEP_AGE (their writer died or the broker was down)."""
+    background.set(True)
     while not store.closing:
         await asyncio.sleep(SWEEP_EVERY)
         try:

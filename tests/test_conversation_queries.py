@@ -12,6 +12,8 @@ from tests.conversations import chat_on, coach_of
 
 PAGE = """query($id: ID!, $first: Int!) { node(id: $id) { ... on Conversation {
   messages(first: $first) { edges { node { id content role language sentAt author { id username displayName } } } } } } }"""
+NEXT = """query($id: ID!, $after: String) { node(id: $id) { ...Page } }
+fragment Page on Conversation { messages(first: 50, after: $after) { pageInfo { endCursor hasNextPage } edges { node { content } } } }"""
 ORG = "mutation($n: String!) { createOrganization(input: {name: $n}) { organization { id } } }"
 ADD = "mutation($o: ID!, $u: String!) { addOrganizationMember(input: {organizationId: $o, username: $u}) { member { userId } } }"
 INBOX = """query($first: Int!) { viewer { conversations(first: $first) { edges { node {
@@ -47,14 +49,23 @@ async def test_a_page_of_50_messages_with_authors_is_one_query_on_each_store(cha
     conversation = (await chat.start(athlete.token, "COACHING", [coach.id]))["conversation"]["id"]
     for i in range(55):
         await chat.send(athlete.token if i % 2 else coach.token, conversation, f"message {i}")
-    for size in (5, 50):
-        data, mongo, sql = await measured(chat, PAGE, {"id": conversation, "first": size}, athlete.token)
+    for viewer, size in ((athlete, 5), (athlete, 50), (coach, 50)):
+        data, mongo, sql = await measured(chat, PAGE, {"id": conversation, "first": size}, viewer.token)
         edges = data["node"]["messages"]["edges"]
         assert len(edges) == size and {e["node"]["author"]["username"] for e in edges} == {coach.username, athlete.username}
-        # The messages: one find, whatever the page size (plus the conversation itself, by id).
-        assert mongo == {"find:messages": 1, "find:conversations": 1}, mongo
-        # Every author (and the viewer, a participant) in one statement.
-        assert len(sql) == 1 and "FROM users" in sql[0], sql
+        assert [e["node"]["content"] for e in edges[:2]] == ["message 54", "message 53"]
+        # The conversation and its page of messages: one aggregate ($lookup), whatever the page size.
+        assert mongo == {"aggregate:conversations": 1}, mongo
+        # Every author and the viewer (participants all), with whether the viewer coaches them (the
+        # coach reads while the coaching lasts), in one statement.
+        assert len(sql) == 1 and "FROM users" in sql[0] and "coaching_relationships" in sql[0], sql
+    # The next page, from the first one's cursor (asked through a named fragment): the same one query.
+    first = (await chat.client.data(NEXT, {"id": conversation, "after": None}, athlete.token))["node"]["messages"]
+    data, mongo, sql = await measured(chat, NEXT, {"id": conversation, "after": first["pageInfo"]["endCursor"]}, athlete.token)
+    rest = data["node"]["messages"]
+    assert [e["node"]["content"] for e in rest["edges"]] == [f"message {i}" for i in range(4, -1, -1)]
+    assert rest["pageInfo"]["hasNextPage"] is False
+    assert mongo == {"aggregate:conversations": 1} and len(sql) == 1, (mongo, sql)
 
 
 async def test_the_inbox_page_of_20_is_one_query_on_each_store(chat, client, register):
