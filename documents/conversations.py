@@ -19,7 +19,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bson import json_util
+from bson.binary import UuidRepresentation
+from bson.json_util import CANONICAL_JSON_OPTIONS
 from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from documents.store import DocumentStore, document
 
@@ -46,6 +50,18 @@ def conversation_channel(conversation_id: uuid.UUID) -> str:
 
 def inbox_channel(user_id: uuid.UUID) -> str:
     return f"inbox:{user_id}"
+
+
+# Messages as carried in published events: extended JSON keeps their UUIDs and times exact.
+MESSAGE_JSON = CANONICAL_JSON_OPTIONS.with_options(uuid_representation=UuidRepresentation.STANDARD, tz_aware=True, tzinfo=UTC)
+
+
+def message_to_json(message: dict[str, Any]) -> str:
+    return json_util.dumps(message, json_options=MESSAGE_JSON)
+
+
+def message_from_json(text: str) -> dict[str, Any]:
+    return json_util.loads(text, json_options=MESSAGE_JSON)
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -131,8 +147,10 @@ async def events_after(store: DocumentStore, conversation_id: uuid.UUID, after: 
 
 
 async def last_seq(store: DocumentStore, conversation_id: uuid.UUID) -> int:
-    found = await store.conversations.find_one({"_id": conversation_id}, {"seq": 1})
-    return found.get("seq", 0) if found else 0
+    """The number of the conversation's last logged event (not the last one taken: a writer may hold
+    a number it has not logged yet, or give it back)."""
+    found = await store.events.find({"conversationId": conversation_id}, {"seq": 1}).sort("seq", -1).limit(1).to_list()
+    return found[0]["seq"] if found else 0
 
 
 # --- writes --------------------------------------------------------------------------------
@@ -153,7 +171,11 @@ async def find_coaching(store: DocumentStore, coach_id: uuid.UUID, athlete_id: u
 
 
 class Turn:
-    """A writer's turn on one conversation: its sequence number, released (with the counters) at the end."""
+    """A writer's turn on one conversation: its sequence number, released (with the counters) at the end.
+
+    While the lease is held nobody else takes a number, so a turn that wrote nothing (refused, or its
+    insert failed) gives its number back and the log keeps no hole. Once a document was written the
+    number stays used, whatever happens next."""
 
     def __init__(self, store: DocumentStore, conversation: dict[str, Any], lease: datetime) -> None:
         self.store = store
@@ -161,6 +183,7 @@ class Turn:
         self.seq: int = conversation["seq"]
         self.lease = lease
         self.update: dict[str, dict[str, Any]] = {"$set": {"writeLease": None}}
+        self.written = False
 
     def add(self, operator: str, **fields: Any) -> None:
         self.update.setdefault(operator, {}).update(fields)
@@ -169,56 +192,66 @@ class Turn:
         """Append this turn's event to the log (unpublished until the broker took it)."""
         event = document(_id=uuid.uuid4(), conversationId=self.conversation["_id"], seq=self.seq, type=type, userId=actor, data=data,
                          recipients=list(recipients), occurredAt=now(), published=False)
+        self.written = True  # (an insert that timed out may still have landed)
         await self.store.events.insert_one(event)
         return event
 
     async def release(self) -> None:
-        await self.store.conversations.update_one({"_id": self.conversation["_id"], "writeLease": self.lease}, self.update)
+        update = self.update if self.written else {"$set": {"writeLease": None}, "$inc": {"seq": -1}}
+        await self.store.conversations.update_one({"_id": self.conversation["_id"], "writeLease": self.lease}, update)
 
 
-async def take_turn(store: DocumentStore, conversation_id: uuid.UUID) -> Turn | None:
-    """Wait for the conversation's writer lease and take the next sequence number; None if it is gone."""
+async def take_turn(store: DocumentStore, conversation_id: uuid.UUID, participant: uuid.UUID | None = None) -> Turn | None:
+    """Wait for the conversation's writer lease and take the next sequence number; None if it is gone
+    (or, given `participant`, if they take no part in it). The turn's conversation is read with it."""
+    match: dict[str, Any] = {"_id": conversation_id} if participant is None else {"_id": conversation_id, "participants": participant}
     for attempt in range(LEASE_ATTEMPTS):
         at = now()
         lease = at + LEASE
         doc = await store.conversations.find_one_and_update(
-            {"_id": conversation_id, "$or": [{"writeLease": None}, {"writeLease": {"$lt": at}}]},
+            {**match, "$or": [{"writeLease": None}, {"writeLease": {"$lt": at}}]},
             {"$set": {"writeLease": lease}, "$inc": {"seq": 1}},
             return_document=ReturnDocument.AFTER,
         )
         if doc is not None:
             return Turn(store, doc, lease)
-        if attempt == 0 and await store.conversations.count_documents({"_id": conversation_id}, limit=1) == 0:
+        if attempt == 0 and await store.conversations.count_documents(match, limit=1) == 0:
             return None
         await asyncio.sleep(min(0.002 * (attempt + 1), 0.05))
     raise TimeoutError(f"conversation {conversation_id} stayed locked")
 
 
-async def insert_message(store: DocumentStore, message: dict[str, Any]) -> None:
-    await store.messages.insert_one(message)
+async def add_message(turn: Turn, **fields: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Write a message in this turn: the message, then its logged MessageSent event (returned with
+    it, to publish); the counters go with the turn's release. DuplicateKeyError when its author
+    already used its clientId (nothing written)."""
+    sent_at = now()
+    conversation_id, participants = turn.conversation["_id"], turn.conversation["participants"]
+    message = document(_id=uuid.uuid4(), conversationId=conversation_id, seq=turn.seq, sentAt=sent_at, editedAt=None, deletedAt=None,
+                       **fields)
+    turn.written = True  # (an insert that timed out may still have landed)
+    try:
+        await turn.store.messages.insert_one(message)
+    except DuplicateKeyError:
+        turn.written = False  # refused: nothing was written
+        raise
+    author_id = fields.get("authorId")
+    turn.add("$inc", messageCount=1, **{f"unread.{p}": 1 for p in participants if p != author_id})
+    turn.add("$max", lastActivityAt=sent_at)
+    turn.add("$set", lastMessageId=message["_id"], lastMessageSeq=turn.seq)
+    logged = await turn.log(MESSAGE_SENT, author_id, participants, message_id=message["_id"])
+    return message, logged
 
 
 async def append_message(store: DocumentStore, conversation_id: uuid.UUID, **fields: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """Add a message in the conversation's next turn: the message, the counters and the logged
-    MessageSent event (returned with it, to publish). None when the conversation is gone;
-    DuplicateKeyError when its author already used its clientId."""
+    """`add_message` in the conversation's next turn, released at once; None when the conversation is gone."""
     turn = await take_turn(store, conversation_id)
     if turn is None:
         return None
-    sent_at = now()
-    message = document(_id=uuid.uuid4(), conversationId=conversation_id, seq=turn.seq, sentAt=sent_at, editedAt=None, deletedAt=None,
-                       **fields)
     try:
-        await insert_message(store, message)
-        author_id = fields.get("authorId")
-        participants = turn.conversation["participants"]
-        turn.add("$inc", messageCount=1, **{f"unread.{p}": 1 for p in participants if p != author_id})
-        turn.add("$max", lastActivityAt=sent_at)
-        turn.add("$set", lastMessageId=message["_id"], lastMessageSeq=turn.seq)
-        logged = await turn.log(MESSAGE_SENT, author_id, participants, message_id=message["_id"])
+        return await add_message(turn, **fields)
     finally:
         await turn.release()
-    return message, logged
 
 
 async def update_message(store: DocumentStore, message_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any] | None:

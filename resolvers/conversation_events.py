@@ -38,10 +38,14 @@ def channels_of(logged: dict[str, Any]) -> list[str]:
             *(store_ops.inbox_channel(user_id) for user_id in logged.get("recipients") or ())]
 
 
-async def publish_logged(store: DocumentStore, live: Any, logged: list[dict[str, Any]]) -> asyncio.Task:
+async def publish_logged(store: DocumentStore, live: Any, logged: list[dict[str, Any]], message: dict[str, Any] | None = None) -> asyncio.Task:
     """Publish logged events to their channels, then mark them published (at least once). The mark is
     written in the background: until it lands the sweep may publish an event again, which
-    subscribers drop as already seen."""
+    subscribers drop as already seen. A MessageSent published by its writer carries its `message`,
+    as written, so subscribers need not read it back (replayed and swept events do not)."""
+    if message is not None:
+        (item,) = logged
+        logged = [{**item, "data": {**item["data"], "message": store_ops.message_to_json(message)}}]
     messages = [(channel, to_event(channel, item).to_json()) for item in logged for channel in channels_of(item)]
     await live.broker.publish_many(messages)
     task = asyncio.create_task(_mark(store, [item["_id"] for item in logged]))

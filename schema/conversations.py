@@ -506,8 +506,11 @@ async def _event_message(info: Info, event: Any) -> Message | None:
 
 @strawberry.type(description="A message was sent.")
 class MessageSent(ConversationLiveEvent):
-    @strawberry.field(description="The message, as it is now.")
+    @strawberry.field(description="The message: as sent when delivered live (a later edit or deletion follows as its own event), as it is now when replayed.")
     async def message(self, info: Info) -> Message | None:
+        carried = self.event.data.get("message")
+        if carried is not None:  # published by its writer; the stream checked the conversation for this event
+            return Message.from_doc(store_ops.message_from_json(carried))
         return await _event_message(info, self.event)
 
 
@@ -584,12 +587,15 @@ class ConversationSubscriptions:
         await ctx.require_viewer()
         key = decode_id(conversation_id, "Conversation", "conversationId")
         since = _after(after)
-        await conversations.readable(ctx, key)
+        # Who takes part in a conversation never changes: its document, read once, serves every
+        # event's access check, which asks PostgreSQL again (an ended coaching ends the stream).
+        conversation = await conversations.readable(ctx, key)
         try:
             with counted(ctx):
                 async for event in events.conversation_stream(conversations.store_of(ctx), ctx.live, key, since):
-                    ctx.fresh_loaders()  # access is asked again for each event: an ended coaching ends the stream
-                    await conversations.readable(ctx, key)
+                    ctx.fresh_loaders()
+                    if not await conversations.can_read(ctx, conversation):
+                        raise NotFound("Conversation", field="conversationId")
                     yield EVENT_TYPES[event.type](event=event)
         except SlowConsumer as exc:
             raise SlowSubscriber("Subscriber fell too far behind; resubscribe with `after` set to the last eventId") from exc
@@ -599,12 +605,15 @@ class ConversationSubscriptions:
         ctx = info.context
         viewer = await ctx.require_viewer()
         conversations.store_of(ctx)
+        known: dict[uuid.UUID, dict | None] = {}  # conversations seen: who takes part never changes
         try:
             with counted(ctx):
                 async for event in events.inbox_stream(ctx.live, viewer.id):
                     ctx.fresh_loaders()
-                    conversation = await conversations.conversation_loader(ctx).load(uuid.UUID(event.data["conversation_id"]))
-                    if await conversations.can_read(ctx, conversation):
+                    key = uuid.UUID(event.data["conversation_id"])
+                    if key not in known:
+                        known[key] = await conversations.conversation_loader(ctx).load(key)
+                    if await conversations.can_read(ctx, known[key]):
                         yield MessageSent(event=event)
         except SlowConsumer as exc:
             raise SlowSubscriber("Subscriber fell too far behind; resubscribe") from exc

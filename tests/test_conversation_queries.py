@@ -106,3 +106,32 @@ async def test_a_former_coachs_inbox_page_is_still_full_and_leaves_the_ended_coa
     assert [e["node"] for e in connection["edges"]] == [{"id": with_kept, "lastMessage": {"content": "older"}}]
     assert connection["pageInfo"]["hasNextPage"] is False
     assert mongo == {"aggregate:conversations": 2}, mongo
+
+
+SEND_ONLY = """mutation($i: SendMessageInput!) { sendMessage(input: $i) { created message { id sequence content } } }"""
+
+
+async def test_sending_is_four_mongodb_commands_and_refused_sends_leave_no_hole(chat, register):
+    user, other = await register(), await register()
+    conversation = (await chat.start(user.token, "ASSISTANT"))["conversation"]["id"]
+    foreign = (await chat.send(other.token, (await chat.start(other.token, "ASSISTANT"))["conversation"]["id"], "theirs"))["message"]["id"]
+    data, mongo, _ = await measured(chat, SEND_ONLY, {"i": {"conversationId": conversation, "content": "first", "clientId": "k1"}}, user.token)
+    assert data["sendMessage"]["message"]["sequence"] == 1
+    # The conversation read with the turn (its number, its lease), the message, its logged event, and
+    # the release with the counters; no clientId lookup beforehand (the insert's unique index finds a repeat).
+    assert mongo == {"findAndModify:conversations": 1, "insert:messages": 1, "insert:conversation_events": 1, "update:conversations": 1}, mongo
+    # Sends refused while the turn is held give their numbers back.
+    refused = [({"content": "other text", "clientId": "k1"}, "BAD_USER_INPUT"), ({"content": "x", "replyToId": foreign}, "NOT_FOUND"),
+               ({"content": ""}, "BAD_USER_INPUT")]
+    for more, code in refused:
+        error = await chat.client.error(SEND_ONLY, {"i": {"conversationId": conversation, **more}}, user.token)
+        assert error["extensions"]["code"] == code, error
+    repeat = (await chat.client.data(SEND_ONLY, {"i": {"conversationId": conversation, "content": "first", "clientId": "k1"}}, user.token))
+    assert repeat["sendMessage"]["created"] is False and repeat["sendMessage"]["message"]["sequence"] == 1
+    second = (await chat.send(user.token, conversation, "second"))["message"]
+    assert second["sequence"] == 2
+    assert (await chat.conversation(user.token, conversation))["messageCount"] == 2
+    # A stranger takes no turn at all.
+    error = await chat.client.error(SEND_ONLY, {"i": {"conversationId": conversation, "content": "hi"}}, other.token)
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    assert (await chat.send(user.token, conversation, "third"))["message"]["sequence"] == 3
