@@ -256,9 +256,11 @@ async def _publish(ctx: Context, logged: dict[str, Any], message: dict[str, Any]
 
 
 async def send(ctx: Context, conversation_id: uuid.UUID, content: str, reply_to_id: uuid.UUID | None, client_id: str | None):
-    await ctx.require_viewer()
+    if ctx.viewer_id is None or ctx.auth_error:
+        await ctx.require_viewer()  # (raises) the rest of the sign-in check is can_read's, below
     # The conversation is read with the turn (one round trip, a participant's only); the checks run
-    # while it is held, and a send they refuse gives its number back.
+    # while it is held (the viewer's row comes with the other participants': one statement), and a
+    # send they refuse gives its number back.
     turn = await store_ops.take_turn(store_of(ctx), conversation_id, participant=ctx.viewer_id)
     if turn is None:
         raise NotFound("Conversation", field="conversationId")
