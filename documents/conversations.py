@@ -90,9 +90,10 @@ def inbox_filter(user_id: uuid.UUID, kind: str | None, unread_only: bool, coache
 
 async def inbox_page(
     store: DocumentStore, user_id: uuid.UUID, kind: str | None, unread_only: bool, coached: Sequence[uuid.UUID] | None, limit: int,
-    after: tuple | None,
+    after: tuple | None, messages: tuple[int, int | None, bool] | None = None,
 ) -> list[dict[str, Any]]:
-    """A participant's conversations, latest activity first, each with its last message: one query."""
+    """A participant's conversations, latest activity first, each with its last message (and, given
+    `messages`, that page of its messages in `messagePage`): one query."""
     match = inbox_filter(user_id, kind, unread_only, coached)
     if after is not None:
         at, key = after
@@ -103,6 +104,8 @@ async def inbox_page(
         {"$limit": limit + 1},
         {"$lookup": {"from": store.messages.name, "localField": "lastMessageId", "foreignField": "_id", "as": "lastMessage"}},
     ]
+    if messages is not None:
+        pipeline.append(page_lookup(store, *messages))
     return await (await store.conversations.aggregate(pipeline)).to_list()
 
 
@@ -128,12 +131,14 @@ async def conversations_with_page(
     store: DocumentStore, ids: Sequence[uuid.UUID], limit: int, cursor: int | None, backward: bool
 ) -> list[dict[str, Any]]:
     """The conversations, each with a page of its messages (`page_stages`) in `messagePage`: one query."""
-    pipeline = [
-        {"$match": {"_id": {"$in": list(ids)}}},
-        {"$lookup": {"from": store.messages.name, "localField": "_id", "foreignField": "conversationId",
-                     "pipeline": page_stages(limit, cursor, backward), "as": "messagePage"}},
-    ]
+    pipeline = [{"$match": {"_id": {"$in": list(ids)}}}, page_lookup(store, limit, cursor, backward)]
     return await (await store.conversations.aggregate(pipeline)).to_list()
+
+
+def page_lookup(store: DocumentStore, limit: int, cursor: int | None, backward: bool) -> dict[str, Any]:
+    """The stage joining each conversation's page of messages (`page_stages`) as `messagePage`."""
+    return {"$lookup": {"from": store.messages.name, "localField": "_id", "foreignField": "conversationId",
+                        "pipeline": page_stages(limit, cursor, backward), "as": "messagePage"}}
 
 
 async def message_by_client_id(store: DocumentStore, author_key: str, client_id: str) -> dict[str, Any] | None:

@@ -144,7 +144,7 @@ class DocumentStore:
 
     async def close(self) -> None:
         self.closing = True  # (pymongo may turn a cancellation inside an operation into its own error)
-        for task in self.tasks:
+        for task in list(self.tasks):  # (a task may leave the list as it ends)
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

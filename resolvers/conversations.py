@@ -29,7 +29,7 @@ from loaders.conversations import ConversationByIdLoader, ConversationWithPageLo
 from loaders.organizations import OrganizationMembershipsByUserIdLoader
 from loaders.users import UserByIdLoader
 from resolvers.context import Context
-from resolvers.conversation_events import publish_logged
+from resolvers.conversation_events import marks, publish_logged
 from resolvers.errors import BadUserInput, Forbidden, NotFound, ServiceUnavailable, Unauthenticated
 
 log = logging.getLogger(__name__)
@@ -251,6 +251,7 @@ async def _publish(ctx: Context, logged: dict[str, Any], message: dict[str, Any]
     ctx.fresh_loaders()
     try:
         await publish_logged(store_of(ctx), ctx.live, [logged], message)
+        marks(store_of(ctx)).add([logged["_id"]])
     except Exception as exc:  # noqa: BLE001 - the event is logged: the sweep publishes it, resumes replay it
         log.warning("conversation event %s not published yet: %s", logged["seq"], type(exc).__name__)
 

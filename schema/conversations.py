@@ -279,24 +279,29 @@ def message_page(first: int | None, after: str | None, last: int | None, before:
     return request, (request.limit, cursor, request.backward)
 
 
-def requested_page(info: Info) -> tuple[int, int | None, bool] | None:
-    """The key of the page of `messages` the current field's selection asks of a Conversation (the
-    first one asked; None when none is, or its arguments are wrong: the field itself reports them)."""
+def requested_page(info: Info, path: tuple[str, ...] = ()) -> tuple[int, int | None, bool] | None:
+    """The key of the page of `messages` the current field's selection asks of a Conversation (found
+    under `path`, e.g. a connection's edges and node): the first one asked; None when none is, or its
+    arguments are wrong (the field itself reports them). Only Conversation has a `messages` field."""
 
-    def find(selections: list) -> dict | None:
+    def find(selections: list, name: str) -> SelectedField | None:
         for selection in selections:
             if isinstance(selection, SelectedField):
-                if selection.name == "messages":
-                    return selection.arguments
-            elif selection.type_condition in (None, "Conversation", "Node"):
-                found = find(selection.selections)
+                if selection.name == name:
+                    return selection
+            else:  # an inline fragment or a fragment spread
+                found = find(selection.selections, name)
                 if found is not None:
                     return found
         return None
 
-    arguments = find([s for field in info.selected_fields for s in field.selections])
-    if arguments is None:
-        return None
+    selections = [s for field in info.selected_fields for s in field.selections]
+    for name in (*path, "messages"):
+        field = find(selections, name)
+        if field is None:
+            return None
+        selections = field.selections
+    arguments = field.arguments
     try:  # (literal numbers come as their text; variables come coerced)
         first, last = (None if arguments.get(n) is None else int(arguments[n]) for n in ("first", "last"))
         return message_page(first, arguments.get("after"), last, arguments.get("before"))[1]
@@ -323,19 +328,22 @@ async def inbox(info: Info, user_id: uuid.UUID, filter: ConversationFilter | Non
     store = conversations.store_of(ctx)
     # Whom the viewer coaches is not asked first: the page is read with every conversation of theirs,
     # and the one statement loading its people also says which of them the viewer coaches.
-    docs = await store_ops.inbox_page(store, user_id, kind, f.unread_only, None, request.limit, request.cursor)
+    # A page of each conversation's messages, when the selection asks for one, comes in the same query.
+    messages = requested_page(info, ("edges", "node"))
+    docs = await store_ops.inbox_page(store, user_id, kind, f.unread_only, None, request.limit, request.cursor, messages)
     coached = await conversations.load_participants(ctx, [p for d in docs for p in d["participants"]])
     if any(d["kind"] == conversations.COACHING and d["coachId"] == user_id and d["athleteId"] not in coached for d in docs):
         # A coaching that ended is on the page: read it again without those conversations (a
         # former coach's inbox pays the grants statement and a second aggregate).
         everyone = sorted(await coached_athletes(ctx))
-        docs = await store_ops.inbox_page(store, user_id, kind, f.unread_only, everyone, request.limit, request.cursor)
+        docs = await store_ops.inbox_page(store, user_id, kind, f.unread_only, everyone, request.limit, request.cursor, messages)
         await conversations.load_participants(ctx, [p for d in docs for p in d["participants"]])
 
     async def total() -> int:
         return await store_ops.inbox_count(store, user_id, kind, f.unread_only, sorted(await coached_athletes(ctx)))
 
-    return build_connection(to_page(docs, request), request, Conversation.from_doc, lambda d: (d["lastActivityAt"], d["_id"]), total)
+    return build_connection(to_page(docs, request), request, lambda d: Conversation.from_doc(d, messages),
+                            lambda d: (d["lastActivityAt"], d["_id"]), total)
 
 
 # --- mutations -------------------------------------------------------------------------------

@@ -35,7 +35,8 @@ async def _sweep(store: DocumentStore, live) -> None:
         try:
             pending = await store_ops.unpublished(store, store_ops.now() - SWEEP_AGE)
             if pending:
-                await (await publish_logged(store, live, pending))
+                await publish_logged(store, live, pending)
+                await store_ops.mark_published(store, [item["_id"] for item in pending])
         except Exception as exc:  # noqa: BLE001 - MongoDB or the broker away: the next sweep tries again
             log.debug("conversation events sweep: %s", type(exc).__name__)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 import pytest
@@ -17,7 +18,8 @@ fragment Page on Conversation { messages(first: 50, after: $after) { pageInfo { 
 ORG = "mutation($n: String!) { createOrganization(input: {name: $n}) { organization { id } } }"
 ADD = "mutation($o: ID!, $u: String!) { addOrganizationMember(input: {organizationId: $o, username: $u}) { member { userId } } }"
 INBOX = """query($first: Int!) { viewer { conversations(first: $first) { edges { node {
-  id kind unreadCount messageCount participants { username } lastMessage { content author { username } } } } } } }"""
+  id kind unreadCount messageCount participants { username } lastMessage { content author { username } }
+  messages(first: 2) { edges { node { content author { username } } } } } } } } }"""
 
 
 @pytest.fixture
@@ -82,7 +84,9 @@ async def test_the_inbox_page_of_20_is_one_query_on_each_store(chat, client, reg
     edges = data["viewer"]["conversations"]["edges"]
     assert len(edges) == 20 and edges[0]["node"]["lastMessage"] == {"content": "last in 21", "author": {"username": members[1].username}}
     assert {p["username"] for e in edges for p in e["node"]["participants"]} == {viewer.username, *(m.username for m in members)}
-    # The conversations with their last messages: one aggregate ($lookup), no count (totalCount not asked).
+    assert edges[0]["node"]["messages"]["edges"] == [{"node": {"content": "last in 21", "author": {"username": members[1].username}}}]
+    # The conversations with their last messages and a page of each one's messages: one aggregate
+    # ($lookup), no count (totalCount not asked).
     assert mongo == {"aggregate:conversations": 1}, mongo
     # The viewer's own row (the `viewer` root field's, which every viewer query pays), then one
     # statement for the page: every participant and author, with whom of them the viewer coaches.
@@ -135,3 +139,19 @@ async def test_sending_is_four_mongodb_commands_and_refused_sends_leave_no_hole(
     error = await chat.client.error(SEND_ONLY, {"i": {"conversationId": conversation, "content": "hi"}}, other.token)
     assert error["extensions"]["code"] == "NOT_FOUND"
     assert (await chat.send(user.token, conversation, "third"))["message"]["sequence"] == 3
+
+
+async def test_published_events_are_marked_together_soon_after(chat, register):
+    user = await register()
+    conversation = (await chat.start(user.token, "ASSISTANT"))["conversation"]["id"]
+    for i in range(5):
+        await chat.send(user.token, conversation, f"m{i}")
+    events = chat.app.state.documents.events
+    # Marked by the process's own batch (one update for the lot) within a second, before the sweep (2 s) would
+    # publish them again.
+    for _ in range(20):
+        if await events.count_documents({"published": False}) == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert await events.count_documents({"published": True}) == 5
+    assert await events.count_documents({"published": False}) == 0
