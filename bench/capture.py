@@ -18,6 +18,7 @@ import psycopg
 from asgi_lifespan import LifespanManager
 from sqlalchemy import event
 
+from compiler.build import COMPILED_HEAD
 from server.app import create_app
 from server.settings import Settings
 
@@ -68,7 +69,9 @@ class Capture:
 async def replay_async(url: str, plans: list[Plan], concurrency: int, duration: float, warmup: float) -> dict:
     # Reads go out in autocommit, one round trip each, as the server's loaders send them;
     # a request that writes runs in a transaction that is rolled back.
-    writes = any(not stmt.lstrip().upper().startswith("SELECT") for plan in plans for stmt, _ in plan)
+    # A compiled read (one statement headed by the viewer's CTEs; its "last seen" touch is the server's
+    # autocommit too) counts as a read.
+    writes = any(not stmt.lstrip().upper().startswith(("SELECT", COMPILED_HEAD.upper())) for plan in plans for stmt, _ in plan)
     conns = [await psycopg.AsyncConnection.connect(url, autocommit=not writes) for _ in range(concurrency)]
     done = [0]
     start = time.perf_counter()

@@ -89,7 +89,7 @@ async def delivery(base: str, tokens: list[str], ids: list[str], messages: int) 
     return {"messages": messages, "conversations": len(ids), "p50": pct(latencies, 0.5), "p99": pct(latencies, 0.99)}
 
 
-def run(database_url: str, secret: str, levels: list[int], duration: float) -> dict:
+def run(database_url: str, secret: str, levels: list[int], duration: float, messages: int = 300) -> dict:
     from bench.run import load
 
     mongo = None
@@ -112,7 +112,7 @@ def run(database_url: str, secret: str, levels: list[int], duration: float) -> d
                 rows.append({"case": case, "concurrency": c, **r})
                 print(f"  {case:36s} c={c:<3d} {r['rps']:8.1f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms"
                       + (f"  ({r['failures']} failed)" if r["failures"] else ""), flush=True)
-        live = asyncio.run(delivery(server.url, tokens, ids, 300))
+        live = asyncio.run(delivery(server.url, tokens, ids, messages))
         print(f"  sendMessage → subscriber ({live['conversations']} conversations live): p50 {live['p50']:.1f} ms  p99 {live['p99']:.1f} ms",
               flush=True)
         return {"rows": rows, "delivery": live, "mongo": "MONGO_URL" if mongo is None else "SecantusDB 0.7.0b3 (embedded, in memory)"}
@@ -137,11 +137,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.conversations")
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--messages", type=int, default=300, help="messages timed from sendMessage to their subscriber")
     args = parser.parse_args()
     server_url = os.environ.get("DATABASE_URL") or resolve_database_url(None, ROOT / ".data" / "bench")
     url = ensure_database(with_database(server_url, "postgres"), "repgraph_bench_chat")
     migrate(url)
-    run(url, "bench-secret-" + uuid.uuid4().hex, [int(c) for c in args.concurrency.split(",")], args.duration)
+    run(url, "bench-secret-" + uuid.uuid4().hex, [int(c) for c in args.concurrency.split(",")], args.duration, args.messages)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bson import json_util
+from bson.binary import UuidRepresentation
+from bson.json_util import CANONICAL_JSON_OPTIONS
 from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from documents.store import DocumentStore, document
 
@@ -48,6 +52,18 @@ def inbox_channel(user_id: uuid.UUID) -> str:
     return f"inbox:{user_id}"
 
 
+# Messages as carried in published events: extended JSON keeps their UUIDs and times exact.
+MESSAGE_JSON = CANONICAL_JSON_OPTIONS.with_options(uuid_representation=UuidRepresentation.STANDARD, tz_aware=True, tzinfo=UTC)
+
+
+def message_to_json(message: dict[str, Any]) -> str:
+    return json_util.dumps(message, json_options=MESSAGE_JSON)
+
+
+def message_from_json(text: str) -> dict[str, Any]:
+    return json_util.loads(text, json_options=MESSAGE_JSON)
+
+
 # --- reads ---------------------------------------------------------------------------------
 
 
@@ -59,9 +75,12 @@ async def messages_by_ids(store: DocumentStore, ids: Sequence[uuid.UUID]) -> lis
     return await store.messages.find({"_id": {"$in": list(ids)}}).to_list()
 
 
-def inbox_filter(user_id: uuid.UUID, kind: str | None, unread_only: bool, coached: Sequence[uuid.UUID]) -> dict[str, Any]:
-    """The user's conversations, less the coaching ones of athletes they no longer coach (`coached`: those they do)."""
-    match: dict[str, Any] = {"participants": user_id, "$nor": [{"kind": "coaching", "coachId": user_id, "athleteId": {"$nin": list(coached)}}]}
+def inbox_filter(user_id: uuid.UUID, kind: str | None, unread_only: bool, coached: Sequence[uuid.UUID] | None) -> dict[str, Any]:
+    """The user's conversations, less the coaching ones of athletes they no longer coach (`coached`: those
+    they do; None: not known yet, so none left out here and the caller checks the page)."""
+    match: dict[str, Any] = {"participants": user_id}
+    if coached is not None:
+        match["$nor"] = [{"kind": "coaching", "coachId": user_id, "athleteId": {"$nin": list(coached)}}]
     if kind:
         match["kind"] = kind
     if unread_only:
@@ -70,10 +89,11 @@ def inbox_filter(user_id: uuid.UUID, kind: str | None, unread_only: bool, coache
 
 
 async def inbox_page(
-    store: DocumentStore, user_id: uuid.UUID, kind: str | None, unread_only: bool, coached: Sequence[uuid.UUID], limit: int,
-    after: tuple | None,
+    store: DocumentStore, user_id: uuid.UUID, kind: str | None, unread_only: bool, coached: Sequence[uuid.UUID] | None, limit: int,
+    after: tuple | None, messages: tuple[int, int | None, bool] | None = None,
 ) -> list[dict[str, Any]]:
-    """A participant's conversations, latest activity first, each with its last message: one query."""
+    """A participant's conversations, latest activity first, each with its last message (and, given
+    `messages`, that page of its messages in `messagePage`): one query."""
     match = inbox_filter(user_id, kind, unread_only, coached)
     if after is not None:
         at, key = after
@@ -84,6 +104,8 @@ async def inbox_page(
         {"$limit": limit + 1},
         {"$lookup": {"from": store.messages.name, "localField": "lastMessageId", "foreignField": "_id", "as": "lastMessage"}},
     ]
+    if messages is not None:
+        pipeline.append(page_lookup(store, *messages))
     return await (await store.conversations.aggregate(pipeline)).to_list()
 
 
@@ -91,14 +113,32 @@ async def inbox_count(store: DocumentStore, user_id: uuid.UUID, kind: str | None
     return await store.conversations.count_documents(inbox_filter(user_id, kind, unread_only, coached))
 
 
+def page_stages(limit: int, cursor: int | None, backward: bool) -> list[dict[str, Any]]:
+    """Of one conversation's messages: `limit + 1`, newest first from `cursor` (oldest first when paging backward)."""
+    match = {} if cursor is None else {"seq": {"$gt": cursor} if backward else {"$lt": cursor}}
+    return [{"$match": match}, {"$sort": {"seq": 1 if backward else -1}}, {"$limit": limit + 1}]
+
+
 async def messages_page(
     store: DocumentStore, conversation_id: uuid.UUID, limit: int, cursor: int | None, backward: bool
 ) -> list[dict[str, Any]]:
-    """`limit + 1` messages, newest first from `cursor` (oldest first when paging backward)."""
-    query: dict[str, Any] = {"conversationId": conversation_id}
-    if cursor is not None:
-        query["seq"] = {"$gt": cursor} if backward else {"$lt": cursor}
-    return await store.messages.find(query).sort("seq", 1 if backward else -1).limit(limit + 1).to_list()
+    """A page of the conversation's messages (`page_stages`), on its own."""
+    pipeline = [{"$match": {"conversationId": conversation_id}}, *page_stages(limit, cursor, backward)]
+    return await (await store.messages.aggregate(pipeline)).to_list()
+
+
+async def conversations_with_page(
+    store: DocumentStore, ids: Sequence[uuid.UUID], limit: int, cursor: int | None, backward: bool
+) -> list[dict[str, Any]]:
+    """The conversations, each with a page of its messages (`page_stages`) in `messagePage`: one query."""
+    pipeline = [{"$match": {"_id": {"$in": list(ids)}}}, page_lookup(store, limit, cursor, backward)]
+    return await (await store.conversations.aggregate(pipeline)).to_list()
+
+
+def page_lookup(store: DocumentStore, limit: int, cursor: int | None, backward: bool) -> dict[str, Any]:
+    """The stage joining each conversation's page of messages (`page_stages`) as `messagePage`."""
+    return {"$lookup": {"from": store.messages.name, "localField": "_id", "foreignField": "conversationId",
+                        "pipeline": page_stages(limit, cursor, backward), "as": "messagePage"}}
 
 
 async def message_by_client_id(store: DocumentStore, author_key: str, client_id: str) -> dict[str, Any] | None:
@@ -112,8 +152,10 @@ async def events_after(store: DocumentStore, conversation_id: uuid.UUID, after: 
 
 
 async def last_seq(store: DocumentStore, conversation_id: uuid.UUID) -> int:
-    found = await store.conversations.find_one({"_id": conversation_id}, {"seq": 1})
-    return found.get("seq", 0) if found else 0
+    """The number of the conversation's last logged event (not the last one taken: a writer may hold
+    a number it has not logged yet, or give it back)."""
+    found = await store.events.find({"conversationId": conversation_id}, {"seq": 1}).sort("seq", -1).limit(1).to_list()
+    return found[0]["seq"] if found else 0
 
 
 # --- writes --------------------------------------------------------------------------------
@@ -134,7 +176,11 @@ async def find_coaching(store: DocumentStore, coach_id: uuid.UUID, athlete_id: u
 
 
 class Turn:
-    """A writer's turn on one conversation: its sequence number, released (with the counters) at the end."""
+    """A writer's turn on one conversation: its sequence number, released (with the counters) at the end.
+
+    While the lease is held nobody else takes a number, so a turn that wrote nothing (refused, or its
+    insert failed) gives its number back and the log keeps no hole. Once a document was written the
+    number stays used, whatever happens next."""
 
     def __init__(self, store: DocumentStore, conversation: dict[str, Any], lease: datetime) -> None:
         self.store = store
@@ -142,6 +188,7 @@ class Turn:
         self.seq: int = conversation["seq"]
         self.lease = lease
         self.update: dict[str, dict[str, Any]] = {"$set": {"writeLease": None}}
+        self.written = False
 
     def add(self, operator: str, **fields: Any) -> None:
         self.update.setdefault(operator, {}).update(fields)
@@ -150,56 +197,66 @@ class Turn:
         """Append this turn's event to the log (unpublished until the broker took it)."""
         event = document(_id=uuid.uuid4(), conversationId=self.conversation["_id"], seq=self.seq, type=type, userId=actor, data=data,
                          recipients=list(recipients), occurredAt=now(), published=False)
+        self.written = True  # (an insert that timed out may still have landed)
         await self.store.events.insert_one(event)
         return event
 
     async def release(self) -> None:
-        await self.store.conversations.update_one({"_id": self.conversation["_id"], "writeLease": self.lease}, self.update)
+        update = self.update if self.written else {"$set": {"writeLease": None}, "$inc": {"seq": -1}}
+        await self.store.conversations.update_one({"_id": self.conversation["_id"], "writeLease": self.lease}, update)
 
 
-async def take_turn(store: DocumentStore, conversation_id: uuid.UUID) -> Turn | None:
-    """Wait for the conversation's writer lease and take the next sequence number; None if it is gone."""
+async def take_turn(store: DocumentStore, conversation_id: uuid.UUID, participant: uuid.UUID | None = None) -> Turn | None:
+    """Wait for the conversation's writer lease and take the next sequence number; None if it is gone
+    (or, given `participant`, if they take no part in it). The turn's conversation is read with it."""
+    match: dict[str, Any] = {"_id": conversation_id} if participant is None else {"_id": conversation_id, "participants": participant}
     for attempt in range(LEASE_ATTEMPTS):
         at = now()
         lease = at + LEASE
         doc = await store.conversations.find_one_and_update(
-            {"_id": conversation_id, "$or": [{"writeLease": None}, {"writeLease": {"$lt": at}}]},
+            {**match, "$or": [{"writeLease": None}, {"writeLease": {"$lt": at}}]},
             {"$set": {"writeLease": lease}, "$inc": {"seq": 1}},
             return_document=ReturnDocument.AFTER,
         )
         if doc is not None:
             return Turn(store, doc, lease)
-        if attempt == 0 and await store.conversations.count_documents({"_id": conversation_id}, limit=1) == 0:
+        if attempt == 0 and await store.conversations.count_documents(match, limit=1) == 0:
             return None
         await asyncio.sleep(min(0.002 * (attempt + 1), 0.05))
     raise TimeoutError(f"conversation {conversation_id} stayed locked")
 
 
-async def insert_message(store: DocumentStore, message: dict[str, Any]) -> None:
-    await store.messages.insert_one(message)
+async def add_message(turn: Turn, **fields: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Write a message in this turn: the message, then its logged MessageSent event (returned with
+    it, to publish); the counters go with the turn's release. DuplicateKeyError when its author
+    already used its clientId (nothing written)."""
+    sent_at = now()
+    conversation_id, participants = turn.conversation["_id"], turn.conversation["participants"]
+    message = document(_id=uuid.uuid4(), conversationId=conversation_id, seq=turn.seq, sentAt=sent_at, editedAt=None, deletedAt=None,
+                       **fields)
+    turn.written = True  # (an insert that timed out may still have landed)
+    try:
+        await turn.store.messages.insert_one(message)
+    except DuplicateKeyError:
+        turn.written = False  # refused: nothing was written
+        raise
+    author_id = fields.get("authorId")
+    turn.add("$inc", messageCount=1, **{f"unread.{p}": 1 for p in participants if p != author_id})
+    turn.add("$max", lastActivityAt=sent_at)
+    turn.add("$set", lastMessageId=message["_id"], lastMessageSeq=turn.seq)
+    logged = await turn.log(MESSAGE_SENT, author_id, participants, message_id=message["_id"])
+    return message, logged
 
 
 async def append_message(store: DocumentStore, conversation_id: uuid.UUID, **fields: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """Add a message in the conversation's next turn: the message, the counters and the logged
-    MessageSent event (returned with it, to publish). None when the conversation is gone;
-    DuplicateKeyError when its author already used its clientId."""
+    """`add_message` in the conversation's next turn, released at once; None when the conversation is gone."""
     turn = await take_turn(store, conversation_id)
     if turn is None:
         return None
-    sent_at = now()
-    message = document(_id=uuid.uuid4(), conversationId=conversation_id, seq=turn.seq, sentAt=sent_at, editedAt=None, deletedAt=None,
-                       **fields)
     try:
-        await insert_message(store, message)
-        author_id = fields.get("authorId")
-        participants = turn.conversation["participants"]
-        turn.add("$inc", messageCount=1, **{f"unread.{p}": 1 for p in participants if p != author_id})
-        turn.add("$max", lastActivityAt=sent_at)
-        turn.add("$set", lastMessageId=message["_id"], lastMessageSeq=turn.seq)
-        logged = await turn.log(MESSAGE_SENT, author_id, participants, message_id=message["_id"])
+        return await add_message(turn, **fields)
     finally:
         await turn.release()
-    return message, logged
 
 
 async def update_message(store: DocumentStore, message_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any] | None:

@@ -11,12 +11,14 @@ So neither a lost publish nor a reconnect leaves a gap, and ids already delivere
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
 from documents import conversations as store_ops
-from documents.store import DocumentStore
+from documents.store import DocumentStore, background
 from live.broker import OVERFLOW, RESYNC
 from live.hub import follow
 from live import events
@@ -38,26 +40,57 @@ def channels_of(logged: dict[str, Any]) -> list[str]:
             *(store_ops.inbox_channel(user_id) for user_id in logged.get("recipients") or ())]
 
 
-async def publish_logged(store: DocumentStore, live: Any, logged: list[dict[str, Any]]) -> asyncio.Task:
-    """Publish logged events to their channels, then mark them published (at least once). The mark is
-    written in the background: until it lands the sweep may publish an event again, which
-    subscribers drop as already seen."""
+MARK_EVERY = 0.2  # seconds: published events are marked in MongoDB together, well within the sweep's 2 s
+
+
+async def publish_logged(store: DocumentStore, live: Any, logged: list[dict[str, Any]], message: dict[str, Any] | None = None) -> None:
+    """Publish logged events to their channels (at least once). A MessageSent published by its writer
+    carries its `message`, as written, so subscribers need not read it back (replayed and swept
+    events do not). The caller marks them published (`marks(store).add`, or the sweep at once)."""
+    if message is not None:
+        (item,) = logged
+        logged = [{**item, "data": {**item["data"], "message": store_ops.message_to_json(message)}}]
     messages = [(channel, to_event(channel, item).to_json()) for item in logged for channel in channels_of(item)]
     await live.broker.publish_many(messages)
-    task = asyncio.create_task(store_ops.mark_published(store, [item["_id"] for item in logged]))
-    _marking.add(task)
-    task.add_done_callback(_marked)
-    return task
 
 
-_marking: set[asyncio.Task] = set()  # held until done (the loop keeps only weak references)
+class PublishedMarks:
+    """Events its writers published, marked published in one update every MARK_EVERY instead of one
+    write per event. Until the mark lands (or if it never does: the process died) the sweep may
+    publish an event again, which subscribers drop as already seen."""
+
+    def __init__(self, store: DocumentStore) -> None:
+        self.store = store
+        self.pending: list[uuid.UUID] = []
+        self.flushing: asyncio.Task | None = None
+
+    def add(self, event_ids: list[uuid.UUID]) -> None:
+        self.pending.extend(event_ids)
+        if self.flushing is None:
+            self.flushing = asyncio.create_task(self._flush(), name="conversation-events-marks")
+            self.store.tasks.append(self.flushing)
+
+    async def _flush(self) -> None:
+        background.set(True)  # (this task's own context: the request's is untouched)
+        try:
+            await asyncio.sleep(MARK_EVERY)
+        finally:  # (events published from now on start the next batch)
+            ids, self.pending, self.flushing = self.pending, [], None
+            with contextlib.suppress(ValueError):
+                self.store.tasks.remove(asyncio.current_task())
+        # A mark that is not written leaves the events to the sweep: published twice, dropped once.
+        with contextlib.suppress(Exception):
+            await store_ops.mark_published(self.store, ids)
 
 
-def _marked(task: asyncio.Task) -> None:
-    """A mark that could not be written leaves the event to the sweep (published twice, dropped once)."""
-    _marking.discard(task)
-    if not task.cancelled():
-        task.exception()
+_marks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def marks(store: DocumentStore) -> PublishedMarks:
+    """The store's batch of marks to write (one per store, i.e. per process)."""
+    if store not in _marks:
+        _marks[store] = PublishedMarks(store)
+    return _marks[store]
 
 
 def encode_event_id(seq: int) -> str:

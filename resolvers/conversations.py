@@ -10,6 +10,7 @@ users never write as the assistant (resolvers/assistant.py). A write that fails 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import unicodedata
 import uuid
@@ -24,12 +25,11 @@ from documents import conversations as store_ops
 from documents import service_keys
 from documents.store import DocumentStore
 from domain.text import detect_language, message_problem
-from loaders.conversations import ConversationByIdLoader, MessageByIdLoader
+from loaders.conversations import ConversationByIdLoader, ConversationWithPageLoader, MessageByIdLoader, ParticipantByIdLoader
 from loaders.organizations import OrganizationMembershipsByUserIdLoader
 from loaders.users import UserByIdLoader
-from resolvers.access import coached_athletes
 from resolvers.context import Context
-from resolvers.conversation_events import publish_logged
+from resolvers.conversation_events import marks, publish_logged
 from resolvers.errors import BadUserInput, Forbidden, NotFound, ServiceUnavailable, Unauthenticated
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,11 @@ def store_of(ctx: Context) -> DocumentStore:
     return ctx.documents
 
 
-def conversation_loader(ctx: Context) -> ConversationByIdLoader:
-    return ctx.loaders.get(ConversationByIdLoader, store_of(ctx))
+def conversation_loader(ctx: Context, page: tuple | None = None) -> ConversationByIdLoader | ConversationWithPageLoader:
+    """Conversations by id; with `page` (limit, cursor, backward), each with that page of its messages."""
+    if page is None:
+        return ctx.loaders.get(ConversationByIdLoader, store_of(ctx))
+    return ctx.loaders.get(ConversationWithPageLoader, store_of(ctx), page)
 
 
 def message_loader(ctx: Context) -> MessageByIdLoader:
@@ -77,13 +80,23 @@ async def can_read(ctx: Context, conversation: dict[str, Any] | None) -> bool:
     viewer_id = ctx.viewer_id
     if viewer_id is None or viewer_id not in conversation["participants"]:
         return False
-    # The viewer is a participant: load them with the others, in one statement, which the
-    # participant and author fields then find cached (a page of messages costs no more).
-    ctx.loaders.get(UserByIdLoader).load_many(conversation["participants"])
-    if conversation["kind"] == COACHING and viewer_id == conversation["coachId"]:
-        if conversation["athleteId"] not in await coached_athletes(ctx):
-            return False
+    # The viewer is a participant: load them with the others and whom of them the viewer coaches,
+    # in one statement, which the participant and author fields then find cached.
+    coached = await load_participants(ctx, conversation["participants"])
+    if conversation["kind"] == COACHING and viewer_id == conversation["coachId"] and conversation["athleteId"] not in coached:
+        return False
     return await ctx.viewer() is not None
+
+
+async def load_participants(ctx: Context, user_ids: list[uuid.UUID]) -> frozenset[uuid.UUID]:
+    """Load these users (for the user loader: no statement of their own later) and return those
+    of them the viewer coaches (accepted, as of this request): one statement for both."""
+    found = await ctx.loaders.get(ParticipantByIdLoader, ctx.viewer_id).load_many(list(dict.fromkeys(user_ids)))
+    users = ctx.loaders.get(UserByIdLoader)
+    for user, _ in found:
+        if user is not None:
+            users.prime(user.id, user)
+    return frozenset(user.id for user, coached in found if coached)
 
 
 async def readable(ctx: Context, conversation_id: uuid.UUID, field: str = "conversationId") -> dict[str, Any]:
@@ -104,7 +117,13 @@ async def coaching_accepted(ctx: Context, coach_id: uuid.UUID, athlete_id: uuid.
 async def writable(ctx: Context, conversation_id: uuid.UUID) -> dict[str, Any]:
     """A conversation the signed-in user may write to."""
     await ctx.require_viewer()
-    conversation = await readable(ctx, conversation_id)
+    return await may_write(ctx, await readable(ctx, conversation_id))
+
+
+async def may_write(ctx: Context, conversation: dict[str, Any] | None) -> dict[str, Any]:
+    """`conversation` when the signed-in user may write to it: NOT_FOUND, or FORBIDDEN once its coaching ended."""
+    if not await can_read(ctx, conversation):
+        raise NotFound("Conversation", field="conversationId")
     if conversation["kind"] == COACHING and not await coaching_accepted(ctx, conversation["coachId"], conversation["athleteId"]):
         raise Forbidden("This coaching has ended: the conversation is kept, read-only")
     return conversation
@@ -195,45 +214,68 @@ async def append(
     ctx: Context, conversation: dict[str, Any], *, author_id: uuid.UUID | None, author_key: str, role: str, content: str,
     client_id: str | None, reply_to_id: uuid.UUID | None, assistant: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], bool]:
+    """Add a message to a conversation already checked (the assistant's)."""
+    turn = await store_ops.take_turn(store_of(ctx), conversation["_id"])
+    if turn is None:
+        raise NotFound("Conversation", field="conversationId")
+    return await _write_message(ctx, turn, conversation, authorId=author_id, authorKey=author_key, role=role, content=content,
+                                clientId=client_id, replyToId=reply_to_id, assistant=assistant)
+
+
+async def _write_message(ctx: Context, turn: store_ops.Turn, conversation: dict[str, Any], **fields: Any) -> tuple[dict[str, Any], bool]:
+    """The message and its logged event in `turn`; then the turn's release and the publish, side by side.
+    A clientId used before is found by the insert itself (its unique index): no lookup beforehand."""
     store = store_of(ctx)
-    if client_id is not None:
-        existing = await store_ops.message_by_client_id(store, author_key, client_id)
-        if existing is not None:
-            return _repeat(existing, conversation, content)
     try:
-        appended = await store_ops.append_message(
-            store, conversation["_id"], authorId=author_id, authorKey=author_key, role=role, content=content,
-            language=detect_language(content), clientId=client_id, replyToId=reply_to_id, assistant=assistant,
-        )
-    except DuplicateKeyError:  # the same clientId, sent twice at once
-        existing = await store_ops.message_by_client_id(store, author_key, client_id or "")
+        message, logged = await store_ops.add_message(turn, language=detect_language(fields["content"]), **fields)
+    except DuplicateKeyError:  # the author's clientId, used before (or at this very moment)
+        await turn.release()
+        existing = await store_ops.message_by_client_id(store, fields["authorKey"], fields["clientId"] or "")
         if existing is None:
             raise
-        return _repeat(existing, conversation, content)
-    if appended is None:
-        raise NotFound("Conversation", field="conversationId")
-    message, logged = appended
-    await _publish(ctx, logged)
+        return _repeat(existing, conversation, fields["content"])
+    except BaseException:
+        await turn.release()
+        raise
+    await _finish(ctx, turn, logged, message)
     return message, True
 
 
-async def _publish(ctx: Context, logged: dict[str, Any]) -> None:
+async def _finish(ctx: Context, turn: store_ops.Turn, logged: dict[str, Any], message: dict[str, Any] | None = None) -> None:
+    """Release the turn (with its counters) and publish its logged event at once: subscribers need not
+    wait for the counters, and the sender's answer, after both, sees them."""
+    await asyncio.gather(turn.release(), _publish(ctx, logged, message))
+
+
+async def _publish(ctx: Context, logged: dict[str, Any], message: dict[str, Any] | None = None) -> None:
     ctx.fresh_loaders()
     try:
-        await publish_logged(store_of(ctx), ctx.live, [logged])
+        await publish_logged(store_of(ctx), ctx.live, [logged], message)
+        marks(store_of(ctx)).add([logged["_id"]])
     except Exception as exc:  # noqa: BLE001 - the event is logged: the sweep publishes it, resumes replay it
         log.warning("conversation event %s not published yet: %s", logged["seq"], type(exc).__name__)
 
 
 async def send(ctx: Context, conversation_id: uuid.UUID, content: str, reply_to_id: uuid.UUID | None, client_id: str | None):
-    conversation = await writable(ctx, conversation_id)
-    check_content(content)
-    client_id = check_label(client_id, "clientId", MAX_CLIENT_ID)
-    reply_to_id = await reply_target(ctx, conversation, reply_to_id)
+    if ctx.viewer_id is None or ctx.auth_error:
+        await ctx.require_viewer()  # (raises) the rest of the sign-in check is can_read's, below
+    # The conversation is read with the turn (one round trip, a participant's only); the checks run
+    # while it is held (the viewer's row comes with the other participants': one statement), and a
+    # send they refuse gives its number back.
+    turn = await store_ops.take_turn(store_of(ctx), conversation_id, participant=ctx.viewer_id)
+    if turn is None:
+        raise NotFound("Conversation", field="conversationId")
+    try:
+        conversation = await may_write(ctx, turn.conversation)
+        check_content(content)
+        client_id = check_label(client_id, "clientId", MAX_CLIENT_ID)
+        reply_to_id = await reply_target(ctx, conversation, reply_to_id)
+    except BaseException:
+        await turn.release()
+        raise
     role = "coach" if conversation["kind"] == COACHING and ctx.viewer_id == conversation["coachId"] else "user"
-    message, created = await append(ctx, conversation, author_id=ctx.viewer_id, author_key=f"user:{ctx.viewer_id}", role=role,
-                                     content=content, client_id=client_id, reply_to_id=reply_to_id)
-    return message, created
+    return await _write_message(ctx, turn, conversation, authorId=ctx.viewer_id, authorKey=f"user:{ctx.viewer_id}", role=role,
+                                content=content, clientId=client_id, replyToId=reply_to_id, assistant=None)
 
 
 async def _own_message(ctx: Context, message_id: uuid.UUID) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -256,9 +298,10 @@ async def _change(ctx: Context, conversation: dict[str, Any], message: dict[str,
     try:
         updated = await store_ops.update_message(store, message["_id"], changes)
         logged = await turn.log(type, ctx.viewer_id, message_id=message["_id"])
-    finally:
+    except BaseException:
         await turn.release()
-    await _publish(ctx, logged)
+        raise
+    await _finish(ctx, turn, logged)
     return updated
 
 
@@ -285,7 +328,8 @@ async def mark_read(ctx: Context, conversation_id: uuid.UUID) -> dict[str, Any]:
     try:
         turn.add("$set", **{f"unread.{ctx.viewer_id}": 0, f"readSeq.{ctx.viewer_id}": turn.seq})
         logged = await turn.log(store_ops.CONVERSATION_READ, ctx.viewer_id, reader_id=ctx.viewer_id)
-    finally:
+    except BaseException:
         await turn.release()
-    await _publish(ctx, logged)
+        raise
+    await _finish(ctx, turn, logged)
     return await readable(ctx, conversation_id)

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 
 import strawberry
 from strawberry import relay
+from strawberry.types.nodes import SelectedField
 
 from documents import conversations as store_ops
 from live.hub import SlowConsumer
-from loaders.base import to_page
+from loaders.base import PageRequest, to_page
 from loaders.exercises import ExerciseByIdLoader
 from loaders.goals import GoalByIdLoader
 from loaders.users import UserByIdLoader
@@ -211,15 +212,21 @@ class Conversation(relay.Node):
     last_activity_at: datetime = strawberry.field(description="When the last message was sent (or when it was started).")
     message_count: int = strawberry.field(description="Messages sent in it, deleted ones included.")
 
+    prefetched: strawberry.Private[tuple | None] = None  # (page key, messages) read with the conversation
+
     @classmethod
-    def from_doc(cls, doc: dict) -> Conversation:
+    def from_doc(cls, doc: dict, page: tuple | None = None) -> Conversation:
         return cls(id=str(doc["_id"]), doc=doc, kind=ConversationKind(doc["kind"]), title=doc.get("title"),
-                   created_at=doc["createdAt"], last_activity_at=doc["lastActivityAt"], message_count=doc.get("messageCount", 0))
+                   created_at=doc["createdAt"], last_activity_at=doc["lastActivityAt"], message_count=doc.get("messageCount", 0),
+                   prefetched=(page, doc["messagePage"]) if page is not None else None)
 
     @classmethod
     async def resolve_visible(cls, info: Info, key: uuid.UUID) -> Conversation | None:
-        doc = await conversations.conversation_loader(info.context).load(key)
-        return cls.from_doc(doc) if await conversations.can_read(info.context, doc) else None
+        """The conversation if the viewer takes part; with the page of messages the query asks of it
+        read in the same MongoDB query (the page is dropped unread when the viewer may not see it)."""
+        page = requested_page(info)
+        doc = await conversations.conversation_loader(info.context, page).load(key)
+        return cls.from_doc(doc, page) if await conversations.can_read(info.context, doc) else None
 
     @strawberry.field(description="Who takes part (the assistant is no participant).")
     async def participants(self, info: Info) -> list[Participant]:
@@ -243,14 +250,11 @@ class Conversation(relay.Node):
     async def messages(
         self, info: Info, first: int | None = None, after: str | None = None, last: int | None = None, before: str | None = None
     ) -> Connection[Message]:
-        request = page_request(first, after, last, before)
-        cursor = None
-        if request.cursor is not None:
-            if len(request.cursor) != 1 or not isinstance(request.cursor[0], int):
-                raise BadUserInput("Not a message cursor", field="before" if request.backward else "after")
-            (cursor,) = request.cursor
-        store = conversations.store_of(info.context)
-        docs = await store_ops.messages_page(store, self.doc["_id"], request.limit, cursor, request.backward)
+        request, key = message_page(first, after, last, before)
+        if self.prefetched is not None and self.prefetched[0] == key:
+            docs = self.prefetched[1]
+        else:
+            docs = await store_ops.messages_page(conversations.store_of(info.context), self.doc["_id"], *key)
         count = self.doc.get("messageCount", 0)
 
         async def total() -> int:
@@ -262,6 +266,47 @@ class Conversation(relay.Node):
     def context(self) -> ConversationContext | None:
         data = self.doc.get("context")
         return ConversationContext(data=data) if data else None
+
+
+def message_page(first: int | None, after: str | None, last: int | None, before: str | None) -> tuple[PageRequest, tuple[int, int | None, bool]]:
+    """`Conversation.messages`' page request, and its key for MongoDB: (limit, sequence cursor, backward)."""
+    request = page_request(first, after, last, before)
+    cursor = None
+    if request.cursor is not None:
+        if len(request.cursor) != 1 or not isinstance(request.cursor[0], int):
+            raise BadUserInput("Not a message cursor", field="before" if request.backward else "after")
+        (cursor,) = request.cursor
+    return request, (request.limit, cursor, request.backward)
+
+
+def requested_page(info: Info, path: tuple[str, ...] = ()) -> tuple[int, int | None, bool] | None:
+    """The key of the page of `messages` the current field's selection asks of a Conversation (found
+    under `path`, e.g. a connection's edges and node): the first one asked; None when none is, or its
+    arguments are wrong (the field itself reports them). Only Conversation has a `messages` field."""
+
+    def find(selections: list, name: str) -> SelectedField | None:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                if selection.name == name:
+                    return selection
+            else:  # an inline fragment or a fragment spread
+                found = find(selection.selections, name)
+                if found is not None:
+                    return found
+        return None
+
+    selections = [s for field in info.selected_fields for s in field.selections]
+    for name in (*path, "messages"):
+        field = find(selections, name)
+        if field is None:
+            return None
+        selections = field.selections
+    arguments = field.arguments
+    try:  # (literal numbers come as their text; variables come coerced)
+        first, last = (None if arguments.get(n) is None else int(arguments[n]) for n in ("first", "last"))
+        return message_page(first, arguments.get("after"), last, arguments.get("before"))[1]
+    except (ApiError, ValueError, TypeError):
+        return None
 
 
 @strawberry.input(description="Narrows the viewer's conversations.")
@@ -281,13 +326,24 @@ async def inbox(info: Info, user_id: uuid.UUID, filter: ConversationFilter | Non
     f = filter or ConversationFilter()
     kind = f.kind.value if f.kind else None
     store = conversations.store_of(ctx)
-    coached = sorted(await coached_athletes(ctx))
-    docs = await store_ops.inbox_page(store, user_id, kind, f.unread_only, coached, request.limit, request.cursor)
-    # Every participant of the page in one statement, before any field asks for one.
-    page = to_page(docs, request)
-    await ctx.loaders.get(UserByIdLoader).load_many(list({p for d in page.rows for p in d["participants"]}))
-    return build_connection(page, request, Conversation.from_doc, lambda d: (d["lastActivityAt"], d["_id"]),
-                            lambda: store_ops.inbox_count(store, user_id, kind, f.unread_only, coached))
+    # Whom the viewer coaches is not asked first: the page is read with every conversation of theirs,
+    # and the one statement loading its people also says which of them the viewer coaches.
+    # A page of each conversation's messages, when the selection asks for one, comes in the same query.
+    messages = requested_page(info, ("edges", "node"))
+    docs = await store_ops.inbox_page(store, user_id, kind, f.unread_only, None, request.limit, request.cursor, messages)
+    coached = await conversations.load_participants(ctx, [p for d in docs for p in d["participants"]])
+    if any(d["kind"] == conversations.COACHING and d["coachId"] == user_id and d["athleteId"] not in coached for d in docs):
+        # A coaching that ended is on the page: read it again without those conversations (a
+        # former coach's inbox pays the grants statement and a second aggregate).
+        everyone = sorted(await coached_athletes(ctx))
+        docs = await store_ops.inbox_page(store, user_id, kind, f.unread_only, everyone, request.limit, request.cursor, messages)
+        await conversations.load_participants(ctx, [p for d in docs for p in d["participants"]])
+
+    async def total() -> int:
+        return await store_ops.inbox_count(store, user_id, kind, f.unread_only, sorted(await coached_athletes(ctx)))
+
+    return build_connection(to_page(docs, request), request, lambda d: Conversation.from_doc(d, messages),
+                            lambda d: (d["lastActivityAt"], d["_id"]), total)
 
 
 # --- mutations -------------------------------------------------------------------------------
@@ -458,8 +514,11 @@ async def _event_message(info: Info, event: Any) -> Message | None:
 
 @strawberry.type(description="A message was sent.")
 class MessageSent(ConversationLiveEvent):
-    @strawberry.field(description="The message, as it is now.")
+    @strawberry.field(description="The message: as sent when delivered live (a later edit or deletion follows as its own event), as it is now when replayed.")
     async def message(self, info: Info) -> Message | None:
+        carried = self.event.data.get("message")
+        if carried is not None:  # published by its writer; the stream checked the conversation for this event
+            return Message.from_doc(store_ops.message_from_json(carried))
         return await _event_message(info, self.event)
 
 
@@ -536,12 +595,15 @@ class ConversationSubscriptions:
         await ctx.require_viewer()
         key = decode_id(conversation_id, "Conversation", "conversationId")
         since = _after(after)
-        await conversations.readable(ctx, key)
+        # Who takes part in a conversation never changes: its document, read once, serves every
+        # event's access check, which asks PostgreSQL again (an ended coaching ends the stream).
+        conversation = await conversations.readable(ctx, key)
         try:
             with counted(ctx):
                 async for event in events.conversation_stream(conversations.store_of(ctx), ctx.live, key, since):
-                    ctx.fresh_loaders()  # access is asked again for each event: an ended coaching ends the stream
-                    await conversations.readable(ctx, key)
+                    ctx.fresh_loaders()
+                    if not await conversations.can_read(ctx, conversation):
+                        raise NotFound("Conversation", field="conversationId")
                     yield EVENT_TYPES[event.type](event=event)
         except SlowConsumer as exc:
             raise SlowSubscriber("Subscriber fell too far behind; resubscribe with `after` set to the last eventId") from exc
@@ -551,12 +613,15 @@ class ConversationSubscriptions:
         ctx = info.context
         viewer = await ctx.require_viewer()
         conversations.store_of(ctx)
+        known: dict[uuid.UUID, dict | None] = {}  # conversations seen: who takes part never changes
         try:
             with counted(ctx):
                 async for event in events.inbox_stream(ctx.live, viewer.id):
                     ctx.fresh_loaders()
-                    conversation = await conversations.conversation_loader(ctx).load(uuid.UUID(event.data["conversation_id"]))
-                    if await conversations.can_read(ctx, conversation):
+                    key = uuid.UUID(event.data["conversation_id"])
+                    if key not in known:
+                        known[key] = await conversations.conversation_loader(ctx).load(key)
+                    if await conversations.can_read(ctx, known[key]):
                         yield MessageSent(event=event)
         except SlowConsumer as exc:
             raise SlowSubscriber("Subscriber fell too far behind; resubscribe") from exc

@@ -8,7 +8,7 @@ import logging
 from datetime import timedelta
 
 from documents import conversations as store_ops
-from documents.store import DocumentStore
+from documents.store import DocumentStore, background
 from resolvers.conversation_events import publish_logged
 
 log = logging.getLogger(__name__)
@@ -29,12 +29,14 @@ async def open_documents(settings, live) -> DocumentStore | None:
 
 async def _sweep(store: DocumentStore, live) -> None:
     """Publish logged events still unpublished after SWEEP_AGE (their writer died or the broker was down)."""
+    background.set(True)
     while not store.closing:
         await asyncio.sleep(SWEEP_EVERY)
         try:
             pending = await store_ops.unpublished(store, store_ops.now() - SWEEP_AGE)
             if pending:
-                await (await publish_logged(store, live, pending))
+                await publish_logged(store, live, pending)
+                await store_ops.mark_published(store, [item["_id"] for item in pending])
         except Exception as exc:  # noqa: BLE001 - MongoDB or the broker away: the next sweep tries again
             log.debug("conversation events sweep: %s", type(exc).__name__)
 

@@ -96,6 +96,20 @@ async def test_keyset_pages_and_the_inbox_aggregate(store):
     assert await store.conversations.count_documents(match) == 3
 
 
+async def test_a_conversation_with_a_page_of_its_messages_in_one_aggregate(store):
+    """`$lookup` with both local/foreign fields and a pipeline (sort, limit per conversation)."""
+    ids = [uuid.uuid4(), uuid.uuid4()]
+    for conversation in ids:
+        await store.conversations.insert_one({"_id": conversation})
+        await store.messages.insert_many([{"_id": uuid.uuid4(), "conversationId": conversation, "seq": seq} for seq in range(1, 8)])
+    stages = [{"$match": {"seq": {"$lt": 6}}}, {"$sort": {"seq": -1}}, {"$limit": 3}]
+    pipeline = [{"$match": {"_id": {"$in": ids}}},
+                {"$lookup": {"from": "messages", "localField": "_id", "foreignField": "conversationId", "pipeline": stages, "as": "page"}}]
+    found = {d["_id"]: d["page"] for d in await (await store.conversations.aggregate(pipeline)).to_list()}
+    assert {k: [(m["conversationId"], m["seq"]) for m in page] for k, page in found.items()} == {
+        k: [(k, 5), (k, 4), (k, 3)] for k in ids}
+
+
 async def test_marking_many_published_and_replacing_by_upsert(store):
     ids = [uuid.uuid4() for _ in range(3)]
     await store.events.insert_many([{"_id": i, "conversationId": 1, "seq": n, "published": False, "occurredAt": datetime.now(UTC)} for n, i in enumerate(ids)])
