@@ -29,6 +29,7 @@ from compiler.run import StatementRunner
 from db.outages import POSTGRES, outages
 from schema.observe import shadow_run
 from server.auth import credentials
+from server.persisted import replay_body
 
 log = logging.getLogger("repgraph.operations")
 LANES: weakref.WeakSet = weakref.WeakSet()  # lanes that verify (read_path_verify), for the test suite's report
@@ -67,7 +68,7 @@ class CompiledLane:
         request = _request(scope, body)
         answer = await self.answer(scope, request) if request is not None else None
         if answer is None:
-            return await self.view(scope, _replay(body, receive), send)
+            return await self.view(scope, replay_body(body, receive), send)
         data, name, plan_sql, viewer_id = answer
         payload = b'{"data":' + data
         if self.state.settings.plan_debug:
@@ -178,7 +179,7 @@ class CompiledLane:
 
         token = shadow_run.set(True)
         try:
-            await self.view(scope, _replay(body, never), capture)
+            await self.view(scope, replay_body(body, never), capture)
         finally:
             shadow_run.reset(token)
         executor = b"".join(chunks)
@@ -262,20 +263,6 @@ async def _read(receive) -> bytes:
         if not message.get("more_body"):
             break
     return b"".join(chunks)
-
-
-def _replay(body: bytes, receive):
-    """The body once, then whatever the client sends next (a disconnect when it goes)."""
-    sent = False
-
-    async def replayed() -> dict:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replayed
 
 
 async def _send(send, status: int, payload: bytes, media_type: str) -> None:

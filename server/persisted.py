@@ -108,7 +108,7 @@ class PersistedQueryMiddleware:
             if scope["method"] == "POST":
                 body = await self._read_body(scope, receive, settings.max_body_bytes)
                 body = await self._post(scope, body)
-                receive = _replay(body, receive)
+                receive = replay_body(body, receive)
             elif scope["method"] == "GET" and scope.get("query_string"):
                 scope = {**scope, "query_string": await self._get(scope["query_string"])}
         except _Refusal as refusal:
@@ -194,7 +194,7 @@ class PersistedQueryMiddleware:
         return known
 
 
-def _replay(body: bytes, receive):
+def replay_body(body: bytes, receive):
     """The request body once, then the client's own messages: a streaming response (a
     subscription over multipart HTTP or SSE) waits on them to learn when the client leaves."""
     sent = False
