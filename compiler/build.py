@@ -117,7 +117,6 @@ class Build:
     signed_in: bool
     getters: dict[str, Getter] = field(default_factory=dict)
     uses_grants: bool = False
-    checks: list[str] = field(default_factory=list)
     _aliases: int = 0
     # To-one links become LEFT JOINs of the FROM that defines their parent's alias:
     # alias → the alias owning that FROM, and each owner's joins in order.
@@ -278,12 +277,18 @@ def compile_operation(schema: GraphQLSchema, document: Any, operation: Operation
             if compile_root is None:
                 raise Unsupported(f"Query.{name}")
             expr, must_exist = compile_root(b, sel)
+            if isinstance(expr, list):  # `nodes`: each element a column of its own, checked once
+                names = [f"{column}_{i}" for i in range(len(expr))]
+                columns.extend(f"{item} AS {name}" for item, name in zip(expr, names))
+                checks.extend(f"r.{name} <> 'null'" for name in names)
+                keys.append((key, "('[' || " + " || ',' || ".join(f"r.{n}" for n in names) + " || ']')" if names else "'[]'"))
+                continue
             if must_exist:
                 checks.extend(f"r.{column}{suffix}" for suffix in must_exist)
         columns.append(f"{expr} AS {column}")
         keys.append((key, f"r.{column}"))
     ok = ["(SELECT count(*) FROM v) = 1"] if signed_in else []
-    ok += checks + b.checks
+    ok += checks
     head = []
     if signed_in:
         head.append(
@@ -350,9 +355,8 @@ def _nodes(b: Build, sel: Selected):
         type_name = _node_type(b, global_id, "ids")
         key = sel.param("uuid", lambda args, i=i: parse_global_id(args["ids"][i], "ids")[1])
         items.append(b.lookup(type_name, key, sel.details))
-    # Each element is checked where it is written: a NOT_FOUND element sends the request to the executor.
-    b.checks.extend(f"{item} <> 'null'" for item in items)
-    return ("('[' || " + " || ',' || ".join(items) + " || ']')") if items else "'[]'", None
+    # The elements, each becoming a column: a NOT_FOUND element sends the request to the executor.
+    return items, None
 
 
 def _exercise(b: Build, sel: Selected):
