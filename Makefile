@@ -100,7 +100,7 @@ bench: install $(BENCH_NODE)
 bench-floors: install
 	$(PY) -m bench.floors $(BENCH_ARGS)
 
-# `make chaos`: mixed load while a PostgreSQL and a Redis of the run's own restart (about
+# `make chaos`: mixed load while a PostgreSQL, a Redis and a MongoDB of the run's own restart (about
 # 3 minutes; figures in docs/resilience.md). CHAOS_ARGS="--duration 300 --writers 16" scales it.
 chaos: install
 	$(PY) -m tests.chaos $(CHAOS_ARGS)

@@ -24,7 +24,7 @@ POSTGRES = "postgres"
 REDIS = "redis"
 MONGODB = "mongodb"
 
-SETTLE_SECONDS = 1.0  # failures this soon after a recovery belong to the outage that just ended
+SETTLE_SECONDS = 2.0  # failures this soon after a recovery belong to the outage that just ended
 
 # SQLSTATE classes psycopg reports as OperationalError that are no outage: 54 is
 # "program limit exceeded" (a statement too complex), which retrying cannot fix.

@@ -14,6 +14,7 @@ reader always sees a gap-free prefix: "everything after N" is a complete answer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ from pymongo.errors import DuplicateKeyError
 from documents.store import DocumentStore, document
 
 LEASE = timedelta(seconds=5)
+ABANDONED = datetime(1970, 1, 1, tzinfo=UTC)  # the lease of a turn left for the next writer to finish
 LEASE_ATTEMPTS = 200
 REPLAY_BATCH = 500
 
@@ -175,6 +177,22 @@ async def find_coaching(store: DocumentStore, coach_id: uuid.UUID, athlete_id: u
     return await store.conversations.find_one({"kind": "coaching", "coachId": coach_id, "athleteId": athlete_id})
 
 
+def _event(conversation_id: uuid.UUID, seq: int, type: str, actor: uuid.UUID | None, recipients: Sequence[uuid.UUID],
+           data: dict[str, Any]) -> dict[str, Any]:
+    return document(_id=uuid.uuid4(), conversationId=conversation_id, seq=seq, type=type, userId=actor, data=data,
+                    recipients=list(recipients), occurredAt=now(), published=False)
+
+
+def _sent_counters(message: dict[str, Any], participants: Sequence[uuid.UUID]) -> dict[str, dict[str, Any]]:
+    """What a sent message changes on its conversation."""
+    author_id = message.get("authorId")
+    return {
+        "$inc": {"messageCount": 1, **{f"unread.{p}": 1 for p in participants if p != author_id}},
+        "$max": {"lastActivityAt": message["sentAt"]},
+        "$set": {"lastMessageId": message["_id"], "lastMessageSeq": message["seq"]},
+    }
+
+
 class Turn:
     """A writer's turn on one conversation: its sequence number, released (with the counters) at the end.
 
@@ -195,14 +213,21 @@ class Turn:
 
     async def log(self, type: str, actor: uuid.UUID | None, recipients: Sequence[uuid.UUID] = (), **data: Any) -> dict[str, Any]:
         """Append this turn's event to the log (unpublished until the broker took it)."""
-        event = document(_id=uuid.uuid4(), conversationId=self.conversation["_id"], seq=self.seq, type=type, userId=actor, data=data,
-                         recipients=list(recipients), occurredAt=now(), published=False)
+        event = _event(self.conversation["_id"], self.seq, type, actor, recipients, data)
         self.written = True  # (an insert that timed out may still have landed)
         await self.store.events.insert_one(event)
         return event
 
-    async def release(self) -> None:
-        update = self.update if self.written else {"$set": {"writeLease": None}, "$inc": {"seq": -1}}
+    async def release(self, failed: bool = False) -> None:
+        """End the turn: with its counters, or giving its number back when it wrote nothing. After a
+        `failed` write that may have landed (a timeout, MongoDB gone), what it wrote is unknown here:
+        the turn is left for the next writer to finish at once (`recover_turn`)."""
+        if failed and self.written:
+            update = {"$set": {"writeLease": ABANDONED}}
+        elif self.written:
+            update = self.update
+        else:
+            update = {"$set": {"writeLease": None}, "$inc": {"seq": -1}}
         await self.store.conversations.update_one({"_id": self.conversation["_id"], "writeLease": self.lease}, update)
 
 
@@ -216,10 +241,18 @@ async def take_turn(store: DocumentStore, conversation_id: uuid.UUID, participan
         doc = await store.conversations.find_one_and_update(
             {**match, "$or": [{"writeLease": None}, {"writeLease": {"$lt": at}}]},
             {"$set": {"writeLease": lease}, "$inc": {"seq": 1}},
-            return_document=ReturnDocument.AFTER,
+            return_document=ReturnDocument.BEFORE,
         )
         if doc is not None:
-            return Turn(store, doc, lease)
+            if doc.get("writeLease") is not None:  # taken over from a turn that never ended
+                try:
+                    await recover_turn(store, doc)
+                except BaseException:  # hand the unfinished turn on to the next writer, as it was
+                    with contextlib.suppress(Exception):
+                        await store.conversations.update_one({"_id": doc["_id"], "writeLease": lease},
+                                                             {"$set": {"writeLease": doc["writeLease"]}, "$inc": {"seq": -1}})
+                    raise
+            return Turn(store, {**doc, "seq": doc["seq"] + 1, "writeLease": lease}, lease)
         if attempt == 0 and await store.conversations.count_documents(match, limit=1) == 0:
             return None
         await asyncio.sleep(min(0.002 * (attempt + 1), 0.05))
@@ -240,12 +273,43 @@ async def add_message(turn: Turn, **fields: Any) -> tuple[dict[str, Any], dict[s
     except DuplicateKeyError:
         turn.written = False  # refused: nothing was written
         raise
-    author_id = fields.get("authorId")
-    turn.add("$inc", messageCount=1, **{f"unread.{p}": 1 for p in participants if p != author_id})
-    turn.add("$max", lastActivityAt=sent_at)
-    turn.add("$set", lastMessageId=message["_id"], lastMessageSeq=turn.seq)
-    logged = await turn.log(MESSAGE_SENT, author_id, participants, message_id=message["_id"])
+    for operator, changes in _sent_counters(message, participants).items():
+        turn.add(operator, **changes)
+    logged = await turn.log(MESSAGE_SENT, fields.get("authorId"), participants, message_id=message["_id"])
     return message, logged
+
+
+async def recover_turn(store: DocumentStore, conversation: dict[str, Any]) -> None:
+    """Finish what the turn before this one left undone. That turn held its number past its lease and
+    never ended: its writer died, or MongoDB went away under it, after it wrote its message (or its edit)
+    but maybe before it logged the event or released the counters. What it wrote stays, so the log gets
+    its event (unpublished: the sweep publishes it) and a sent message its counters, once. A number it
+    never used stays a hole, which readers of the log step over."""
+    conversation_id, seq = conversation["_id"], conversation["seq"]
+    logged = await store.events.find_one({"conversationId": conversation_id, "seq": seq})
+    message = None
+    if logged is None:
+        message = await store.messages.find_one({"conversationId": conversation_id, "$or": [{"seq": seq}, {"changeSeq": seq}]})
+        if message is None:
+            return
+        if message["seq"] == seq:
+            logged = _event(conversation_id, seq, MESSAGE_SENT, message.get("authorId"), conversation["participants"],
+                            {"message_id": message["_id"]})
+        else:
+            changed = MESSAGE_DELETED if message.get("deletedAt") is not None else MESSAGE_EDITED
+            logged = _event(conversation_id, seq, changed, message.get("authorId"), (), {"message_id": message["_id"]})
+        with contextlib.suppress(DuplicateKeyError):  # (its writer was only slow, and logged it meanwhile)
+            await store.events.insert_one(logged)
+    if logged["type"] == CONVERSATION_READ:  # the reader's unread count, unless its own turn set it
+        reader = logged["data"]["reader_id"]
+        await store.conversations.update_one({"_id": conversation_id, f"readSeq.{reader}": {"$not": {"$gte": seq}}},
+                                             {"$set": {f"unread.{reader}": 0, f"readSeq.{reader}": seq}})
+    if logged["type"] != MESSAGE_SENT:
+        return
+    message = message or await store.messages.find_one({"_id": logged["data"]["message_id"]})
+    if message is not None:  # counted unless its own turn counted it
+        await store.conversations.update_one({"_id": conversation_id, "lastMessageSeq": {"$not": {"$gte": seq}}},
+                                             _sent_counters(message, conversation["participants"]))
 
 
 async def append_message(store: DocumentStore, conversation_id: uuid.UUID, **fields: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -254,9 +318,12 @@ async def append_message(store: DocumentStore, conversation_id: uuid.UUID, **fie
     if turn is None:
         return None
     try:
-        return await add_message(turn, **fields)
-    finally:
-        await turn.release()
+        written = await add_message(turn, **fields)
+    except BaseException:
+        await turn.release(failed=True)
+        raise
+    await turn.release()
+    return written
 
 
 async def update_message(store: DocumentStore, message_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -68,6 +69,7 @@ class CommandCounter(monitoring.CommandListener):
 
     def __init__(self) -> None:
         self.counts: Counter = Counter()
+        self.on_reply: Callable[[], None] | None = None  # told of every command MongoDB answered
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         name = event.command_name
@@ -76,7 +78,8 @@ class CommandCounter(monitoring.CommandListener):
         self.counts[(name, event.command.get(name) if isinstance(event.command.get(name), str) else None)] += 1
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
+        if self.on_reply is not None:
+            self.on_reply()
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass

@@ -235,7 +235,7 @@ async def _write_message(ctx: Context, turn: store_ops.Turn, conversation: dict[
             raise
         return _repeat(existing, conversation, fields["content"])
     except BaseException:
-        await turn.release()
+        await turn.release(failed=True)
         raise
     await _finish(ctx, turn, logged, message)
     return message, True
@@ -296,10 +296,11 @@ async def _change(ctx: Context, conversation: dict[str, Any], message: dict[str,
     if turn is None:
         raise NotFound("Message", field="messageId")
     try:
-        updated = await store_ops.update_message(store, message["_id"], changes)
+        # The change carries its turn's number, so a turn cut short before its event is logged can be finished.
+        updated = await store_ops.update_message(store, message["_id"], {**changes, "changeSeq": turn.seq})
         logged = await turn.log(type, ctx.viewer_id, message_id=message["_id"])
     except BaseException:
-        await turn.release()
+        await turn.release(failed=True)
         raise
     await _finish(ctx, turn, logged)
     return updated
@@ -329,7 +330,7 @@ async def mark_read(ctx: Context, conversation_id: uuid.UUID) -> dict[str, Any]:
         turn.add("$set", **{f"unread.{ctx.viewer_id}": 0, f"readSeq.{ctx.viewer_id}": turn.seq})
         logged = await turn.log(store_ops.CONVERSATION_READ, ctx.viewer_id, reader_id=ctx.viewer_id)
     except BaseException:
-        await turn.release()
+        await turn.release(failed=True)
         raise
     await _finish(ctx, turn, logged)
     return await readable(ctx, conversation_id)

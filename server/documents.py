@@ -8,6 +8,7 @@ import logging
 from datetime import timedelta
 
 from documents import conversations as store_ops
+from db.outages import MONGODB, outages
 from documents.store import DocumentStore, background
 from resolvers.conversation_events import publish_logged
 
@@ -22,6 +23,8 @@ async def open_documents(settings, live) -> DocumentStore | None:
         log.warning("no MONGO_URL: conversations answer SERVICE_UNAVAILABLE")
         return None
     store = DocumentStore(settings.mongo_url, timeout_ms=settings.mongo_timeout_ms)
+    # A command that succeeded is the evidence MongoDB is back after an outage (logged once).
+    store.counter.on_reply = lambda: outages.recovered(MONGODB)
     await store.start()
     store.tasks.append(asyncio.create_task(_sweep(store, live), name="conversation-events-sweep"))
     return store

@@ -6,10 +6,15 @@ import asyncio
 import shutil
 import tempfile
 import time
+import uuid
+from datetime import timedelta
 
 import pytest
 
+from documents import conversations as store_ops
 from documents.embedded import EmbeddedMongo
+from documents.store import document
+from resolvers.ids import decode_id
 from tests.conversations import CONVERSATION, SEND, chat_on
 
 HANG = 15.0  # seconds: a request that takes longer is stuck, whatever the machine's load
@@ -96,3 +101,51 @@ async def test_without_mongodb_configured_conversations_say_so_and_the_rest_serv
         assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE" and "MONGO_URL" in error["message"]
         ready = await chat.client.http.get("/readyz")
         assert ready.status_code == 200 and "mongo" not in ready.json()["checks"]
+
+
+async def test_a_turn_cut_short_is_finished_by_the_next_writer(settings, mongo_url, register, monkeypatch):
+    """A writer stored its message, or its edit, and then died (or lost MongoDB) before it logged the
+    event and released the conversation. The next writer, once the lease has run out, logs what was
+    stored and counts it, so no subscriber or counter misses it; a number taken and never used stays a hole."""
+    monkeypatch.setattr(store_ops, "LEASE", timedelta(milliseconds=200))
+    user = await register()
+    author = decode_id(user.id, "User", "id")
+    async with chat_on(settings, mongo_url) as chat:
+        conversation = (await chat.start(user.token, "ASSISTANT"))["conversation"]["id"]
+        first = (await chat.send(user.token, conversation, "first"))["message"]
+        store = chat.app.state.documents
+        key = decode_id(conversation, "Conversation", "id")
+
+        # A send cut short: the turn and the message are stored, then nothing.
+        cut = await store_ops.take_turn(store, key)
+        await store.messages.insert_one(document(
+            _id=uuid.uuid4(), conversationId=key, seq=cut.seq, sentAt=store_ops.now(), editedAt=None, deletedAt=None,
+            authorId=author, authorKey=f"user:{author}", role="user", content="cut short", language="en", clientId="c-1",
+            replyToId=None, assistant=None))
+        await asyncio.sleep(0.3)  # its lease runs out
+        # The client tries again with the same clientId: the message it stored, once.
+        again = await chat.send(user.token, conversation, "cut short", clientId="c-1")
+        assert again["created"] is False and again["message"]["sequence"] == cut.seq
+        seen = await chat.conversation(user.token, conversation)
+        assert seen["messageCount"] == 2 and seen["lastMessage"]["content"] == "cut short"
+        assert [e["node"]["content"] for e in seen["messages"]["edges"]] == ["cut short", "first"]
+
+        # An edit whose event could not be logged (MongoDB timed out): the turn is left to the next writer at once.
+        edit = await store_ops.take_turn(store, key)
+        await store_ops.update_message(store, decode_id(first["id"], "Message", "id"),
+                                       {"content": "first, edited", "editedAt": store_ops.now(), "changeSeq": edit.seq})
+        edit.written = True
+        await edit.release(failed=True)
+        # A number taken and never used (its writer died before writing).
+        unused = await store_ops.take_turn(store, key)
+        await asyncio.sleep(0.3)
+        after = (await chat.send(user.token, conversation, "after"))["message"]
+        assert after["sequence"] == unused.seq + 1
+
+        logged = await store_ops.events_after(store, key, 0)
+        assert [(e["seq"], e["type"]) for e in logged] == [
+            (first["sequence"], "MessageSent"), (cut.seq, "MessageSent"), (edit.seq, "MessageEdited"), (after["sequence"], "MessageSent")]
+        assert logged[1]["data"]["message_id"] == decode_id(again["message"]["id"], "Message", "id")
+        seen = await chat.conversation(user.token, conversation)
+        assert seen["messageCount"] == 3
+        assert [e["node"]["content"] for e in seen["messages"]["edges"]] == ["after", "cut short", "first, edited"]
