@@ -24,6 +24,7 @@ POSTGRES = "postgres"
 REDIS = "redis"
 MONGODB = "mongodb"
 
+STATEMENT_BEGAN = "repgraph_statement_began"  # a connection's `info` key: when its current statement began
 SETTLE_SECONDS = 2.0  # failures this soon after a recovery belong to the outage that just ended
 
 # SQLSTATE classes psycopg reports as OperationalError that are no outage: 54 is
@@ -65,11 +66,13 @@ class Outages:
         self._failures: dict[str, int] = {}
         self._quiet: dict[str, float] = {}  # reopened within SETTLE_SECONDS of a recovery: since when
         self._recovered_at: dict[str, float] = {}
+        self._began: dict[str, float] = {}  # when each current outage was first seen
 
     def failed(self, service: str, exc: BaseException) -> None:
         now = time.monotonic()
         if service not in self._failures:
             self._failures[service] = 0
+            self._began[service] = now
             if now - self._recovered_at.get(service, -SETTLE_SECONDS) < SETTLE_SECONDS:
                 # Connection attempts begun during the outage just ended still fail for a
                 # moment (a server finishing its recovery): the same outage, not a new one.
@@ -94,10 +97,15 @@ class Outages:
         self.failed(service, exc)
         return True
 
-    def recovered(self, service: str) -> None:
-        """Called on evidence the store answers again (a statement or command that succeeded)."""
+    def recovered(self, service: str, since: float | None = None) -> None:
+        """Called on evidence the store answers again: a statement or command that succeeded, begun at
+        `since` (`time.monotonic()`; None: just now). One begun before the outage was first seen is no
+        evidence: it was in flight when the store went away (a server stopping finishes some)."""
         if service in self._failures:
+            if since is not None and since < self._began[service]:
+                return
             count = self._failures.pop(service)
+            self._began.pop(service, None)
             if self._quiet.pop(service, None) is None:
                 log.warning("%s available again (%d failures during the outage)", service, count)
             self._recovered_at[service] = time.monotonic()
@@ -132,8 +140,8 @@ class _Current:
     def failed(self, service: str, exc: BaseException) -> None:
         self.get().failed(service, exc)
 
-    def recovered(self, service: str) -> None:
-        self.get().recovered(service)
+    def recovered(self, service: str, since: float | None = None) -> None:
+        self.get().recovered(service, since)
 
     def is_down(self, service: str) -> bool:
         return self.get().is_down(service)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -69,7 +70,7 @@ class CommandCounter(monitoring.CommandListener):
 
     def __init__(self) -> None:
         self.counts: Counter = Counter()
-        self.on_reply: Callable[[], None] | None = None  # told of every command MongoDB answered
+        self.on_reply: Callable[[float], None] | None = None  # told when each command MongoDB answered began
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         name = event.command_name
@@ -79,7 +80,7 @@ class CommandCounter(monitoring.CommandListener):
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         if self.on_reply is not None:
-            self.on_reply()
+            self.on_reply(time.monotonic() - event.duration_micros / 1e6)
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass

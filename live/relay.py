@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -56,7 +57,7 @@ class OutboxRelay:
                 async with asyncio.timeout(self.poll_interval):
                     await self._wake.wait()
             self._wake.clear()
-            published = self.published
+            published, began = self.published, time.monotonic()
             try:
                 while (count := await self.drain()) == self.batch:
                     pass
@@ -64,9 +65,9 @@ class OutboxRelay:
                     await asyncio.sleep(0.005)
                     self._wake.set()
                 backoff = 0.1
-                outages.recovered(POSTGRES)
+                outages.recovered(POSTGRES, began)
                 if self.published > published:  # the broker (Redis, when configured) took events
-                    outages.recovered(REDIS)
+                    outages.recovered(REDIS, began)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import time
 from typing import Any
 
 import orjson
@@ -25,7 +26,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from compiler.plans import PlanCache
 from compiler.run import StatementRunner
 from db.engine import create_engine, create_sessionmaker
-from db.outages import POSTGRES, Outages, outages
+from db.outages import POSTGRES, STATEMENT_BEGAN, Outages, outages
 from live import Live
 from loaders import Loaders
 from resolvers.context import Context
@@ -262,8 +263,10 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         app.state.engine = engine
         if app.state.metrics is not None:
             event.listen(engine.sync_engine, "before_cursor_execute", app.state.metrics.count_statement)
-        # A statement that ran is the evidence PostgreSQL is back after an outage (logged once).
-        event.listen(engine.sync_engine, "after_cursor_execute", lambda *_: outages.recovered(POSTGRES))
+        # A statement that ran is the evidence PostgreSQL is back after an outage (logged once),
+        # unless it began before the outage did.
+        event.listen(engine.sync_engine, "before_cursor_execute", lambda conn, *_: conn.info.__setitem__(STATEMENT_BEGAN, time.monotonic()))
+        event.listen(engine.sync_engine, "after_cursor_execute", lambda conn, *_: outages.recovered(POSTGRES, conn.info.get(STATEMENT_BEGAN)))
         if settings.slow_query_ms > 0:
             watch_slow_queries(engine, settings.slow_query_ms)
         app.state.sessionmaker = create_sessionmaker(engine)

@@ -24,7 +24,7 @@ async def open_documents(settings, live) -> DocumentStore | None:
         return None
     store = DocumentStore(settings.mongo_url, timeout_ms=settings.mongo_timeout_ms)
     # A command that succeeded is the evidence MongoDB is back after an outage (logged once).
-    store.counter.on_reply = lambda: outages.recovered(MONGODB)
+    store.counter.on_reply = lambda began: outages.recovered(MONGODB, began)
     await store.start()
     store.tasks.append(asyncio.create_task(_sweep(store, live), name="conversation-events-sweep"))
     return store

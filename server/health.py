@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from sqlalchemy import text
 from starlette.requests import Request
@@ -22,30 +23,33 @@ async def readyz(request: Request) -> Response:
     """200 when PostgreSQL answers with the migrations at head, and Redis (if configured) and MongoDB answer; else 503."""
     state = request.app.state
     checks: dict[str, str] = {}
+    began = time.monotonic()
     try:
         async with asyncio.timeout(CHECK_TIMEOUT):
             async with state.engine.connect() as conn:
                 revision = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
         checks["postgres"] = "ok"
-        outages.recovered(POSTGRES)
+        outages.recovered(POSTGRES, began)
         head = state.migration_head
         checks["migrations"] = "ok" if revision == head else f"database at {revision}, code expects {head}"
     except Exception as exc:  # noqa: BLE001 - any failure means not ready; the reason goes to the body
         checks["postgres"] = f"unreachable: {type(exc).__name__}"
     if state.settings.redis_url:
+        began = time.monotonic()
         try:
             async with asyncio.timeout(CHECK_TIMEOUT):
                 await state.live.broker.redis.ping()
             checks["redis"] = "ok"
-            outages.recovered(REDIS)
+            outages.recovered(REDIS, began)
         except Exception as exc:  # noqa: BLE001
             checks["redis"] = f"unreachable: {type(exc).__name__}"
     if state.documents is not None:
+        began = time.monotonic()
         try:
             async with asyncio.timeout(CHECK_TIMEOUT):
                 await state.documents.ping()
             checks["mongo"] = "ok"
-            outages.recovered(MONGODB)
+            outages.recovered(MONGODB, began)
         except Exception as exc:  # noqa: BLE001
             checks["mongo"] = f"unreachable: {type(exc).__name__}"
     ready = all(value == "ok" for value in checks.values())

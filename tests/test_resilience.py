@@ -19,6 +19,7 @@ import psycopg
 import pytest
 from asgi_lifespan import LifespanManager
 
+from db.outages import POSTGRES, Outages
 from db.setup import ensure_database, prepare
 from server.app import create_app
 from tests.conftest import REGISTER, GraphQLClient
@@ -183,3 +184,27 @@ async def test_a_statement_over_the_timeout_answers_retryable_and_the_retry_writ
         assert count["node"]["totals"]["setCount"] == 1
     finally:
         await close()
+
+
+def test_an_outage_is_logged_once_however_its_edges_look(caplog, monkeypatch):
+    """The outage log's own rules: a statement that was in flight when the store went away and
+    finished just after is no evidence it is back; failures just after a recovery are the same outage."""
+    clock = [100.0]
+    monkeypatch.setattr("db.outages.time.monotonic", lambda: clock[0])
+    log = Outages()
+    down = psycopg.OperationalError("connection refused")
+    with caplog.at_level(logging.WARNING, logger="repgraph.outages"):
+        log.failed(POSTGRES, down)
+        log.recovered(POSTGRES, since=99.9)  # begun before the outage: it proves nothing
+        assert log.is_down(POSTGRES)
+        clock[0] = 101.0
+        log.failed(POSTGRES, down)
+        log.recovered(POSTGRES, since=100.5)  # begun during it, and answered: back
+        assert not log.is_down(POSTGRES)
+        clock[0] = 102.0
+        log.failed(POSTGRES, down)  # a connection attempt begun during the outage, failing just after it
+        log.recovered(POSTGRES)
+        clock[0] = 105.0
+        log.failed(POSTGRES, down)  # long after: a new outage
+    lines = [r.getMessage().split(" (")[0] for r in caplog.records]
+    assert lines == ["postgres unavailable", "postgres available again", "postgres unavailable"]
