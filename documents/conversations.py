@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from bson import json_util
@@ -28,7 +28,6 @@ from pymongo.errors import DuplicateKeyError
 
 from documents.store import DocumentStore, document
 
-LEASE = timedelta(seconds=5)
 ABANDONED = datetime(1970, 1, 1, tzinfo=UTC)  # the lease of a turn left for the next writer to finish
 LEASE_ATTEMPTS = 200
 REPLAY_BATCH = 500
@@ -237,7 +236,7 @@ async def take_turn(store: DocumentStore, conversation_id: uuid.UUID, participan
     match: dict[str, Any] = {"_id": conversation_id} if participant is None else {"_id": conversation_id, "participants": participant}
     for attempt in range(LEASE_ATTEMPTS):
         at = now()
-        lease = at + LEASE
+        lease = at + store.lease
         doc = await store.conversations.find_one_and_update(
             {**match, "$or": [{"writeLease": None}, {"writeLease": {"$lt": at}}]},
             {"$set": {"writeLease": lease}, "$inc": {"seq": 1}},
@@ -277,6 +276,23 @@ async def add_message(turn: Turn, **fields: Any) -> tuple[dict[str, Any], dict[s
         turn.add(operator, **changes)
     logged = await turn.log(MESSAGE_SENT, fields.get("authorId"), participants, message_id=message["_id"])
     return message, logged
+
+
+async def sent_logged(store: DocumentStore, message: dict[str, Any]) -> bool:
+    """Whether the message's MessageSent is in its conversation's log."""
+    return await store.events.find_one({"conversationId": message["conversationId"], "seq": message["seq"],
+                                        "data.message_id": message["_id"]}, {"_id": 1}) is not None
+
+
+async def resend(turn: Turn, message: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A stored message that was never logged takes this turn's number and is logged (and counted) now."""
+    turn.written = True
+    moved = await turn.store.messages.find_one_and_update({"_id": message["_id"]}, {"$set": {"seq": turn.seq}},
+                                                          return_document=ReturnDocument.AFTER)
+    for operator, changes in _sent_counters(moved, turn.conversation["participants"]).items():
+        turn.add(operator, **changes)
+    logged = await turn.log(MESSAGE_SENT, moved.get("authorId"), turn.conversation["participants"], message_id=moved["_id"])
+    return moved, logged
 
 
 async def recover_turn(store: DocumentStore, conversation: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from contextvars import ContextVar
+from datetime import timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel, monitoring
@@ -119,6 +120,8 @@ class DocumentStore:
         self.events = self.db[EVENTS]
         self.service_keys = self.db[SERVICE_KEYS]
         self.indexed = False
+        # How long a conversation's writer may hold it: longer than the turn's own operations can take.
+        self.lease = max(timedelta(seconds=5), timedelta(milliseconds=4 * timeout_ms))
         self.tasks: list[asyncio.Task] = []  # background work to cancel on close
         self.closing = False
 

@@ -229,11 +229,25 @@ async def _write_message(ctx: Context, turn: store_ops.Turn, conversation: dict[
     try:
         message, logged = await store_ops.add_message(turn, language=detect_language(fields["content"]), **fields)
     except DuplicateKeyError:  # the author's clientId, used before (or at this very moment)
-        await turn.release()
-        existing = await store_ops.message_by_client_id(store, fields["authorKey"], fields["clientId"] or "")
-        if existing is None:
+        try:
+            existing = await store_ops.message_by_client_id(store, fields["authorKey"], fields["clientId"] or "")
+            if existing is None:
+                raise
+            _repeat(existing, conversation, fields["content"])
+            if await store_ops.sent_logged(store, existing):
+                await turn.release()
+                return existing, False
+            # Its first send timed out after the message landed, too late for the turn after it to find
+            # it: it was never logged, so it is sent now, with this turn's number.
+            message, logged = await store_ops.resend(turn, existing)
+        except DuplicateKeyError:
+            await turn.release()
             raise
-        return _repeat(existing, conversation, fields["content"])
+        except BaseException:
+            await turn.release(failed=True)
+            raise
+        await _finish(ctx, turn, logged, message)
+        return message, False
     except BaseException:
         await turn.release(failed=True)
         raise

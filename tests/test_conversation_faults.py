@@ -103,17 +103,17 @@ async def test_without_mongodb_configured_conversations_say_so_and_the_rest_serv
         assert ready.status_code == 200 and "mongo" not in ready.json()["checks"]
 
 
-async def test_a_turn_cut_short_is_finished_by_the_next_writer(settings, mongo_url, register, monkeypatch):
+async def test_a_turn_cut_short_is_finished_by_the_next_writer(settings, mongo_url, register):
     """A writer stored its message, or its edit, and then died (or lost MongoDB) before it logged the
     event and released the conversation. The next writer, once the lease has run out, logs what was
     stored and counts it, so no subscriber or counter misses it; a number taken and never used stays a hole."""
-    monkeypatch.setattr(store_ops, "LEASE", timedelta(milliseconds=200))
     user = await register()
     author = decode_id(user.id, "User", "id")
     async with chat_on(settings, mongo_url) as chat:
         conversation = (await chat.start(user.token, "ASSISTANT"))["conversation"]["id"]
         first = (await chat.send(user.token, conversation, "first"))["message"]
         store = chat.app.state.documents
+        store.lease = timedelta(milliseconds=200)
         key = decode_id(conversation, "Conversation", "id")
 
         # A send cut short: the turn and the message are stored, then nothing.
@@ -149,3 +149,22 @@ async def test_a_turn_cut_short_is_finished_by_the_next_writer(settings, mongo_u
         seen = await chat.conversation(user.token, conversation)
         assert seen["messageCount"] == 3
         assert [e["node"]["content"] for e in seen["messages"]["edges"]] == ["after", "cut short", "first, edited"]
+
+        # A send timed out and its message landed later, after the next writer had passed its number over:
+        # the retry sends it now, at a number of its own, logged and counted.
+        late = await store_ops.take_turn(store, key)
+        late.written = True
+        await late.release(failed=True)
+        other = (await chat.send(user.token, conversation, "in between"))["message"]
+        await store.messages.insert_one(document(
+            _id=uuid.uuid4(), conversationId=key, seq=late.seq, sentAt=store_ops.now(), editedAt=None, deletedAt=None,
+            authorId=author, authorKey=f"user:{author}", role="user", content="landed late", language="en", clientId="c-2",
+            replyToId=None, assistant=None))
+        retried = await chat.send(user.token, conversation, "landed late", clientId="c-2")
+        assert retried["created"] is False and retried["message"]["sequence"] == other["sequence"] + 1
+        again = await chat.send(user.token, conversation, "landed late", clientId="c-2")
+        assert again["message"] == retried["message"]  # and once logged, a repeat is only an answer
+        logged = await store_ops.events_after(store, key, after["sequence"])
+        assert [(e["seq"], e["type"]) for e in logged] == [(other["sequence"], "MessageSent"), (retried["message"]["sequence"], "MessageSent")]
+        seen = await chat.conversation(user.token, conversation)
+        assert seen["messageCount"] == 5 and seen["lastMessage"]["content"] == "landed late"
