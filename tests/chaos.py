@@ -181,33 +181,33 @@ async def until_stored(http: httpx.AsyncClient, token: str, document: str, varia
         return None
 
 
-async def writer(http: httpx.AsyncClient, athlete: Athlete, tally: Tally, stop: asyncio.Event, pause: float) -> None:
-    confirmed = tally.confirmed.setdefault(athlete.session, {})
+async def writes(http: httpx.AsyncClient, token: str, key: str, document: str, request, tally: Tally, stop: asyncio.Event,
+                 pause: float) -> None:
+    """Write after write until `stop`: `request(n)` gives the nth's clientId, variables and the stored id's path."""
+    confirmed = tally.confirmed.setdefault(key, {})
     n = 0
     while not stop.is_set():
         n += 1
+        client_id, variables, path = request(n)
+        payload = await until_stored(http, token, document, variables, tally)
+        if payload is None:
+            return
+        confirmed[client_id] = payload[path]["id"]
+        await asyncio.sleep(pause)
+
+
+def writer(http: httpx.AsyncClient, athlete: Athlete, tally: Tally, stop: asyncio.Event, pause: float):
+    def set_number(n: int) -> tuple[str, dict, str]:
         client_id = f"{athlete.session[-8:]}-{n}"
-        variables = {"input": {"sessionId": athlete.session, "exerciseId": athlete.exercise, "reps": 1 + n % 12, "weight": 20 + n % 50,
-                               "clientId": client_id}}
-        payload = await until_stored(http, athlete.token, LOG_SET, variables, tally)
-        if payload is None:
-            return
-        confirmed[client_id] = payload["setLog"]["id"]
-        await asyncio.sleep(pause)
+        return client_id, {"input": {"sessionId": athlete.session, "exerciseId": athlete.exercise, "reps": 1 + n % 12,
+                                     "weight": 20 + n % 50, "clientId": client_id}}, "setLog"
+    return writes(http, athlete.token, athlete.session, LOG_SET, set_number, tally, stop, pause)
 
 
-async def talker(http: httpx.AsyncClient, athlete: Athlete, tally: Tally, stop: asyncio.Event, pause: float) -> None:
-    confirmed = tally.confirmed.setdefault(athlete.conversation, {})
-    n = 0
-    while not stop.is_set():
-        n += 1
-        client_id = f"chat-{n}"
-        variables = {"i": {"conversationId": athlete.conversation, "content": f"set {n} done", "clientId": client_id}}
-        payload = await until_stored(http, athlete.token, SEND, variables, tally)
-        if payload is None:
-            return
-        confirmed[client_id] = payload["message"]["id"]
-        await asyncio.sleep(pause)
+def talker(http: httpx.AsyncClient, athlete: Athlete, tally: Tally, stop: asyncio.Event, pause: float):
+    def message_number(n: int) -> tuple[str, dict, str]:
+        return f"chat-{n}", {"i": {"conversationId": athlete.conversation, "content": f"set {n} done", "clientId": f"chat-{n}"}}, "message"
+    return writes(http, athlete.token, athlete.conversation, SEND, message_number, tally, stop, pause)
 
 
 async def reader(http: httpx.AsyncClient, token: str, tally: Tally, stop: asyncio.Event) -> None:
