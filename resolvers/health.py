@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
@@ -225,13 +226,17 @@ class MealInput:
 
 async def log_meal(ctx: Context, data: MealInput) -> MealLog:
     viewer = await ctx.require_viewer()
-    day = _day(data.date, local_today(viewer.timezone), "date")
+    today = local_today(viewer.timezone)
+    day = _day(data.date, today, "date")
+    at = data.time
+    if at is None:  # now, for a meal of today; else noon
+        at = datetime.now(ZoneInfo(viewer.timezone)).time().replace(microsecond=0) if day == today else time(12, 0)
     water = data.water * ML_PER_FL_OZ if data.water is not None and data.water_unit == "fl_oz" else data.water
     foods = [validation.text(f, f"foods.{i}", max_length=120, required=True) for i, f in enumerate(data.foods or [])]
     if len(foods) > 50:
         raise BadUserInput("At most 50 foods per meal", field="foods")
     row = MealLog(
-        user_id=viewer.id, eaten_on=day, eaten_at=data.time, meal_type=data.meal_type,
+        user_id=viewer.id, eaten_on=day, eaten_at=at, meal_type=data.meal_type,
         calories=_number(data.calories, "calories", 0, 20000, whole=True),
         protein_g=_number(data.protein, "protein", 0, 2000), carbs_g=_number(data.carbs, "carbs", 0, 2000),
         fat_g=_number(data.fat, "fat", 0, 2000), fiber_g=_number(data.fiber, "fiber", 0, 2000),

@@ -41,6 +41,7 @@ from schema.limits import Limits
 from server import graphiql, tracing
 from server.auth import credentials, service_key_of
 from server.documents import open_documents
+from server.photos import photo_file
 from server.health import healthz, migration_head, readyz
 from server.http_errors import OutageScope, error_response, failure_response
 from server.lane import GRAPHQL_RESPONSE, CompiledLane, prefers_graphql_response
@@ -323,6 +324,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         keep_alive_interval=settings.ws_keepalive_seconds,
         max_subscriptions_per_connection=settings.ws_max_subscriptions_per_connection,
         allowed_origins=settings.cors_origins,
+        multipart_uploads_enabled=True,  # progress photos (GraphQL multipart request spec); the lane leaves them to the view
     )
     endpoint = view
     if settings.read_path == "compiled":
@@ -333,6 +335,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", endpoint, methods=["GET", "POST"]),
+        Route("/photos/{photo_id}/{variant}", photo_file, methods=["GET"]),
         WebSocketRoute("/graphql", view),
     ]
     if settings.metrics:

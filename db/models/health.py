@@ -112,7 +112,7 @@ class MealLog(Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     eaten_on: Mapped[date] = mapped_column(Date, nullable=False)
-    eaten_at: Mapped[time | None] = mapped_column(Time)
+    eaten_at: Mapped[time] = mapped_column(Time, nullable=False)
     meal_type: Mapped[str] = mapped_column(String(16), nullable=False)
     calories: Mapped[int | None] = mapped_column(Integer)
     protein_g: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))

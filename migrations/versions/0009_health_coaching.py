@@ -101,7 +101,7 @@ def upgrade() -> None:
     sa.Column('id', sa.UUID(), server_default=sa.text('gen_random_uuid()'), nullable=False),
     sa.Column('user_id', sa.UUID(), nullable=False),
     sa.Column('eaten_on', sa.Date(), nullable=False),
-    sa.Column('eaten_at', sa.Time(), nullable=True),
+    sa.Column('eaten_at', sa.Time(), nullable=False),
     sa.Column('meal_type', sa.String(length=16), nullable=False),
     sa.Column('calories', sa.Integer(), nullable=True),
     sa.Column('protein_g', sa.Numeric(precision=6, scale=1), nullable=True),
