@@ -17,7 +17,7 @@ from sqlalchemy import text
 from documents import photos as files
 from resolvers.ids import encode_id, parse_global_id
 from tests.conversations import app_on
-from tests.stories import exercise_id
+from tests.stories import exercise_id, upload_photo
 from tests.test_authorization import FROM_START, coach_of, subscribe
 from tests.test_conversation_faults import mongo_process  # noqa: F401 - a fixture
 
@@ -222,13 +222,7 @@ def image_bytes(fmt: str, size=(64, 48)) -> bytes:
 
 
 async def upload(client, token: str, data: bytes, filename: str = "me.jpg", content_type: str = "image/jpeg", **fields) -> dict:
-    """A GraphQL multipart request (the spec's operations + map + file parts), as a script would send it."""
-    variables = {"i": {"file": None, **fields}}
-    form = {"operations": json.dumps({"query": UPLOAD, "variables": variables}), "map": json.dumps({"0": ["variables.i.file"]})}
-    response = await client.http.post("/graphql", data=form, files={"0": (filename, data, content_type)},
-                                       headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 200, response.text
-    return response.json()
+    return await upload_photo(client, token, data, filename, content_type, document=UPLOAD, **fields)
 
 
 async def get_file(client, url: str):
