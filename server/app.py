@@ -15,6 +15,8 @@ from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
@@ -168,6 +170,21 @@ class GraphQLView(GraphQL):
             return None
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "Expected a JSON object")
+        return parsed
+
+    async def parse_multipart(self, request) -> dict[str, str]:
+        """A multipart body that is not the GraphQL multipart request spec's shape (unparsable parts,
+        `operations`/`map` of the wrong shape, paths that lead nowhere) is the client's 400, not a 500."""
+        try:
+            parsed = await super().parse_multipart(request)
+        except HTTPException:
+            raise
+        except StarletteHTTPException as exc:  # Starlette's form parser refuses a malformed body with its own kind
+            raise HTTPException(400, f"Unable to parse the multipart body: {exc.detail}") from exc
+        except (MultiPartException, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            raise HTTPException(400, "Unable to parse the multipart body: expected the GraphQL multipart request spec") from exc
+        if not isinstance(parsed, dict):
+            raise HTTPException(400, "Expected a JSON object in 'operations'")
         return parsed
 
     async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):

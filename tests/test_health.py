@@ -403,3 +403,20 @@ async def test_a_coaching_session_needs_an_accepted_relationship(client, registe
     assert (await client.data(MY_SESSIONS, token=athlete.token))["viewer"]["coachingSessions"]["totalCount"] == 0
     error = await client.error(CREATE_SESSION, {"i": {"athleteId": encode_id("User", uuid.uuid4()), "date": week(0)}}, coach.token)
     assert code_and_field(error) == ("NOT_FOUND", "athleteId")
+
+
+@pytest.mark.parametrize(("form", "with_file"), [
+    ({"operations": "{not json", "map": "{}"}, True),
+    ({"operations": json.dumps({"query": UPLOAD, "variables": {"i": {"file": None}}}), "map": json.dumps({"1": ["variables.i.file"]})}, True),
+    ({"operations": json.dumps({"query": UPLOAD, "variables": {"i": {"file": None}}}), "map": json.dumps({"0": ["variables.x.y.z"]})}, True),
+    ({"operations": json.dumps({"query": UPLOAD, "variables": {"i": {"file": None}}}), "map": json.dumps(["0"])}, True),
+    ({"operations": "[1, 2]", "map": "{}"}, False),
+])
+async def test_a_multipart_body_of_the_wrong_shape_is_the_clients_400(client, register, form, with_file):
+    user = await register()
+    files = {"0": ("me.jpg", image_bytes("JPEG"), "image/jpeg")} if with_file else {"x": ("x.txt", b"x", "text/plain")}
+    response = await client.http.post("/graphql", data=form, files=files, headers={"Authorization": f"Bearer {user.token}"})
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    broken = await client.http.post("/graphql", content=b"\x00--x", headers={"content-type": "multipart/form-data; boundary=x"})
+    assert broken.status_code == 400 and broken.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
