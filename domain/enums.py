@@ -164,6 +164,8 @@ class GoalKind(str, Enum):
     EXERCISE_WEIGHT = "exercise_weight"
     VOLUME = "volume"
     DURATION = "duration"
+    BODY_WEIGHT = "body_weight"
+    BODY_FAT = "body_fat"
 
 
 class GoalTimeframe(str, Enum):

@@ -30,7 +30,8 @@ from resolvers import validation
 from resolvers.access import coached_athletes, readable, writable
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, NotFound
-from resolvers.goals import local_today
+from resolvers.goals import complete_reached_goals, local_today
+from resolvers.training import Outcome, announce, lock_user
 from resolvers.validation import UNSET
 
 CM_PER_IN = 2.54
@@ -169,6 +170,7 @@ async def log_metrics(ctx: Context, day: date | None, data: MetricsInput, weight
     day = _day(day, local_today(viewer.timezone), "date")
     values = _metric_values(data, weight_unit, length_unit)
     async with ctx.sessionmaker.begin() as session:
+        await lock_user(session, viewer.id)  # ordered with the user's other writes that complete goals
         existing = (await session.execute(
             select(BodyMetric).where(BodyMetric.user_id == viewer.id, BodyMetric.recorded_on == day).with_for_update()
         )).scalar_one_or_none()
@@ -185,6 +187,8 @@ async def log_metrics(ctx: Context, day: date | None, data: MetricsInput, weight
         row = (await session.execute(
             select(BodyMetric).where(BodyMetric.user_id == viewer.id, BodyMetric.recorded_on == day).execution_options(populate_existing=True)
         )).scalar_one()
+        # A body-weight or body-fat goal may be reached by this entry (announced as GoalCompleted).
+        await announce(session, viewer.id, None, Outcome(goals=await complete_reached_goals(session, viewer.id)))
     ctx.committed()
     return row
 

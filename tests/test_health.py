@@ -420,3 +420,45 @@ async def test_a_multipart_body_of_the_wrong_shape_is_the_clients_400(client, re
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
     broken = await client.http.post("/graphql", content=b"\x00--x", headers={"content-type": "multipart/form-data; boundary=x"})
     assert broken.status_code == 400 and broken.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+GOAL = """mutation($i: CreateGoalInput!) { createGoal(input: $i) { goal { id kind status target
+  progress { current currentLb: current(unit: LB) target percent remaining baseline } } } }"""
+GOAL_READ = "query($id: ID!) { node(id: $id) { ... on Goal { status completedAt progress { current percent remaining } } } }"
+
+
+async def test_body_weight_and_body_fat_goals_complete_from_the_metrics(client, register):
+    user = await register()
+    error = await client.error(GOAL, {"i": {"kind": "BODY_WEIGHT", "title": "Cut", "target": 80, "targetDate": week(-30)}}, user.token)
+    assert code_and_field(error) == ("BAD_USER_INPUT", "kind") and "logBodyMetrics" in error["message"]
+
+    await client.data(LOG_METRICS, {"i": {"date": week(3), "weight": 82.5, "bodyFat": 20}}, user.token)
+    cut = (await client.data(GOAL, {"i": {"kind": "BODY_WEIGHT", "title": "Cut", "target": 80, "targetDate": week(-30)}}, user.token))["createGoal"]["goal"]
+    assert cut["status"] == "ACTIVE" and cut["progress"]["baseline"] == 82.5 and cut["progress"]["current"] == 82.5
+    assert cut["progress"]["percent"] == 0.0 and cut["progress"]["remaining"] == 2.5
+    bulk = (await client.data(GOAL, {"i": {"kind": "BODY_FAT", "title": "Less fat", "target": 17, "timeframe": "MONTHLY"}}, user.token))["createGoal"]["goal"]
+    assert bulk["progress"]["baseline"] == 20.0
+
+    await client.data(LOG_METRICS, {"i": {"weight": 81.5}}, user.token)  # today: a kilogram down, not there yet
+    progress = (await client.data(GOAL_READ, {"id": cut["id"]}, user.token))["node"]
+    assert progress["status"] == "ACTIVE" and progress["progress"] == {"current": 81.5, "percent": 40.0, "remaining": 1.5}
+    await client.data(LOG_METRICS, {"i": {"weight": 176, "weightUnit": "LB"}}, user.token)  # 79.83 kg: reached
+    done = (await client.data(GOAL_READ, {"id": cut["id"]}, user.token))["node"]
+    assert done["status"] == "COMPLETED" and done["completedAt"] and done["progress"]["percent"] == 100.0 and done["progress"]["remaining"] == 0.0
+    assert (await client.data(GOAL_READ, {"id": bulk["id"]}, user.token))["node"]["status"] == "ACTIVE"  # body fat not logged since
+    await client.data(LOG_METRICS, {"i": {"bodyFat": 16.8}}, user.token)
+    assert (await client.data(GOAL_READ, {"id": bulk["id"]}, user.token))["node"]["status"] == "COMPLETED"
+    # The goals completed are announced on the activity feed like any other.
+    events = await client.data("{ viewer { goals(status: COMPLETED) { totalCount } } }", token=user.token)
+    assert events["viewer"]["goals"]["totalCount"] == 2
+
+
+async def test_a_body_weight_goal_upwards(client, register):
+    user = await register()
+    await client.data(LOG_METRICS, {"i": {"weight": 70}}, user.token)
+    gain = (await client.data(GOAL, {"i": {"kind": "BODY_WEIGHT", "title": "Bulk", "target": 74, "timeframe": "MONTHLY"}}, user.token))["createGoal"]["goal"]
+    await client.data(LOG_METRICS, {"i": {"weight": 71}}, user.token)
+    progress = (await client.data(GOAL_READ, {"id": gain["id"]}, user.token))["node"]
+    assert progress["status"] == "ACTIVE" and progress["progress"] == {"current": 71.0, "percent": 25.0, "remaining": 3.0}
+    error = await client.error(GOAL, {"i": {"kind": "BODY_FAT", "title": "x", "target": 90, "timeframe": "MONTHLY"}}, user.token)
+    assert code_and_field(error) == ("BAD_USER_INPUT", "target")

@@ -16,6 +16,8 @@ down_revision = '0008'
 branch_labels = None
 depends_on = None
 
+GOAL_KINDS = ('points', 'workouts', 'streak', 'exercise_weight', 'volume', 'duration', 'body_weight', 'body_fat')
+
 
 def upgrade() -> None:
     op.create_table('body_metrics',
@@ -171,9 +173,20 @@ def upgrade() -> None:
     sa.UniqueConstraint('session_id', 'position', name='uq_coaching_action_items_slot')
     )
     op.create_index('ix_coaching_action_items_user_due', 'coaching_action_items', ['user_id', 'due_on'], unique=False, postgresql_where=sa.text('NOT done'))
+    # Goals on the body: their kinds, and the baseline they start from.
+    op.add_column('goals', sa.Column('baseline_value', sa.Numeric(precision=12, scale=3), nullable=True))
+    op.drop_constraint(op.f('ck_goals_kind'), 'goals', type_='check')
+    op.create_check_constraint(op.f('ck_goals_kind'), 'goals', f"kind IN {GOAL_KINDS}")
+    op.create_check_constraint(op.f('ck_goals_baseline_iff_body'), 'goals',
+                               "(kind IN ('body_weight', 'body_fat')) = (baseline_value IS NOT NULL)")
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM goals WHERE kind IN ('body_weight', 'body_fat')")
+    op.drop_constraint(op.f('ck_goals_baseline_iff_body'), 'goals', type_='check')
+    op.drop_constraint(op.f('ck_goals_kind'), 'goals', type_='check')
+    op.create_check_constraint(op.f('ck_goals_kind'), 'goals', f"kind IN {GOAL_KINDS[:6]}")
+    op.drop_column('goals', 'baseline_value')
     op.drop_index('ix_coaching_action_items_user_due', table_name='coaching_action_items', postgresql_where=sa.text('NOT done'))
     op.drop_table('coaching_action_items')
     op.drop_index('ix_progress_photos_user_sort', table_name='progress_photos')
