@@ -35,8 +35,8 @@ def _in_range(column, spec: DateRangeSpec) -> list:
     return out
 
 
-class HealthProfileByUserIdLoader(RowByIdLoader):
-    model = HealthProfile
+class HealthProfileByUserIdLoader(BaseLoader):
+    """Each user's health profile, or None."""
 
     async def batch_load_fn(self, keys):
         rows = await self.fetch(select(HealthProfile).where(HealthProfile.user_id.in_(keys)))

@@ -21,13 +21,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
 from db.engine import read_sessionmaker
-from db.models import BodyMetric, CoachingActionItem, CoachingSession, HealthProfile, MealLog, ProgressPhoto
+from db.models import BodyMetric, CoachingActionItem, CoachingSession, HealthProfile, MealLog
 from domain import enums
 from domain.units import to_kg
 from live import events
 from live.outbox import record
 from resolvers import validation
-from resolvers.access import coached_athletes, readable, writable
+from resolvers.access import coached_athletes, writable
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.goals import complete_reached_goals, local_today
@@ -396,7 +396,4 @@ async def set_item_done(ctx: Context, item_id: uuid.UUID, done: bool) -> Coachin
     ctx.fresh_loaders()
     return row
 
-
-async def readable_session(ctx: Context, row: Any) -> Any:
-    return await readable(ctx, row, "CoachingSession")
 
