@@ -462,3 +462,36 @@ async def test_a_body_weight_goal_upwards(client, register):
     assert progress["status"] == "ACTIVE" and progress["progress"] == {"current": 71.0, "percent": 25.0, "remaining": 3.0}
     error = await client.error(GOAL, {"i": {"kind": "BODY_FAT", "title": "x", "target": 90, "timeframe": "MONTHLY"}}, user.token)
     assert code_and_field(error) == ("BAD_USER_INPUT", "target")
+
+
+HEALTH_PAGE = """{ viewer { healthProfile { height }
+  bodyMetrics(first: 50) { totalCount edges { node { weight bmi bloodPressure measurements { waist } } } }
+  meals(first: 50) { edges { node { calories macroRatio } } }
+  workoutSessions(first: 50) { edges { node { energy { calories } } } }
+  coachingSessions(first: 50) { edges { node { athlete { id } actionItems { text isOverdue } overdueActionItems { text } } } } } }"""
+
+
+async def test_statement_count_does_not_grow_with_the_rows(client, register, sql_counter, capsys):
+    """Each list and what hangs off it is one batched statement, whether a user has a few rows or many."""
+    squat = None
+    counts = []
+    for days in (2, 12):
+        athlete, coach = await register(), await register(role="COACH")
+        await coach_of(client, coach, athlete)
+        await client.data(PROFILE, {"i": {"height": 175}}, athlete.token)
+        squat = squat or await exercise_id(client, "Barbell Squat", athlete.token)
+        for back in range(days):
+            await client.data(LOG_METRICS, {"i": {"date": week(back), "weight": 80 - back / 10, "bloodPressure": {"systolic": 120, "diastolic": 80}}}, athlete.token)
+            await client.data(LOG_MEAL, {"i": {"date": week(back), "calories": 500, "protein": 30, "carbs": 50, "fat": 15}}, athlete.token)
+            await client.data(CREATE_SESSION, {"i": {"athleteId": athlete.id, "date": week(back), "actionItems": [{"text": "A", "dueDate": week(back)}]}}, coach.token)
+        for _ in range(days // 2):
+            session = (await client.data(START, {"i": {}}, athlete.token))["startWorkout"]["session"]["id"]
+            await client.data(LOG_SET, {"i": {"sessionId": session, "exerciseId": squat, "reps": 5, "weight": 60}}, athlete.token)
+            await client.data(FINISH, {"i": {"sessionId": session}}, athlete.token)
+        sql_counter.reset()
+        data = (await client.data(HEALTH_PAGE, token=athlete.token))["viewer"]
+        counts.append(sql_counter.count)
+        assert data["bodyMetrics"]["totalCount"] == days and len(data["coachingSessions"]["edges"]) == days
+    assert counts[0] == counts[1], counts
+    with capsys.disabled():
+        print(f"\n[health] one page of metrics, meals, workouts' energy and coaching sessions: {counts[0]} SQL statements for 2 days, {counts[1]} for 12")
