@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -59,7 +59,7 @@ def _number(value: Any, field: str, low: float, high: float, *, whole: bool = Fa
 
 def _day(value: date | None, today: date, field: str) -> date:
     day = value or today
-    if day > today + timedelta(days=1):
+    if day > today:
         raise BadUserInput(f"'{field}' must not be in the future (today is {today.isoformat()} in your time zone)", field=field)
     if day < date(1900, 1, 1):
         raise BadUserInput(f"'{field}' is too far in the past", field=field)

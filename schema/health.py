@@ -347,14 +347,12 @@ async def nutrition_of(info: Info, user: Any, start: date, end: date) -> list[Nu
     ctx = info.context
     rows = await ctx.loaders.get(NutritionDaysByUserLoader, start, end).load((user.id, user.timezone))
     profile = await ctx.loaders.get(HealthProfileByUserIdLoader).load(user.id)
-    days: dict[date, dict] = {}
+    days: dict[date, Any] = {r.day: r for r in rows if not r.workouts}
+    worked = [(r.day, w) for r in rows if r.workouts for w in r.workouts]
+    energies = await ctx.loaders.get(WorkoutEnergyBySessionIdLoader).load_many([w for _, w in worked])  # one batch for the range
     burned: dict[date, float] = {}
-    for r in rows:
-        if r.workouts:
-            energies = await ctx.loaders.get(WorkoutEnergyBySessionIdLoader).load_many(list(r.workouts))
-            burned[r.day] = burned.get(r.day, 0.0) + sum(e.kcal for e in energies if e is not None)
-        else:
-            days[r.day] = r
+    for (day, _), energy in zip(worked, energies):
+        burned[day] = burned.get(day, 0.0) + (energy.kcal if energy is not None else 0.0)
     out = []
     for day in sorted(set(days) | set(burned)):
         r = days.get(day)
