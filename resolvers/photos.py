@@ -101,8 +101,10 @@ def clean_image(data: bytes, declared: str | None) -> Encoded:
 
 async def read_upload(upload: Any) -> tuple[bytes, str | None]:
     """The upload's bytes (reading at most one byte past the limit) and its declared content type."""
-    data = await upload.read(MAX_PHOTO_BYTES + 1) if hasattr(upload, "read") else bytes(upload)
-    return data, getattr(upload, "content_type", None)
+    if not hasattr(upload, "read"):  # a value written into the document or JSON variables, not a file part
+        raise BadUserInput("'file' must be a file part of a GraphQL multipart request", field="file")
+    data = await upload.read(MAX_PHOTO_BYTES + 1)
+    return data if isinstance(data, bytes) else data.encode(), getattr(upload, "content_type", None)
 
 
 def _store(ctx: Context) -> Any:

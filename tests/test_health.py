@@ -298,6 +298,12 @@ async def test_wrong_or_disguised_files_are_refused_and_nothing_is_stored(app, c
     assert (await client.data(PHOTOS, {"id": user.id}, user.token))["node"]["progressPhotos"]["totalCount"] == 0
 
 
+async def test_a_file_given_as_a_json_value_is_refused(client, register):
+    user = await register()
+    error = await client.error(UPLOAD, {"i": {"file": "not a file part"}}, user.token)
+    assert code_and_field(error) == ("BAD_USER_INPUT", "file") and "multipart" in error["message"]
+
+
 async def test_an_oversize_upload_is_refused(app, client, register):
     user = await register()
     before = await gridfs_files(app)
