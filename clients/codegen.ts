@@ -11,8 +11,9 @@ const config: CodegenConfig = {
       preset: 'client',
       config: {
         strictScalars: true,
-        // DateTime: RFC 3339 with offset; Date: YYYY-MM-DD (see the scalars' @specifiedBy).
-        scalars: { DateTime: 'string', Date: 'string' },
+        // DateTime: RFC 3339 with offset; Date: YYYY-MM-DD; Time: hh:mm:ss (see the scalars' @specifiedBy).
+        // Upload: a file part of a multipart request (progress photos), which these clients do not send.
+        scalars: { DateTime: 'string', Date: 'string', Time: 'string', Upload: 'unknown' },
         enumsAsTypes: true,
         nonOptionalTypename: true,
         useTypeImports: true,

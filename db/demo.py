@@ -1,4 +1,6 @@
-"""`make demo`: a few athletes with months of programs and training history.
+"""`make demo`: a few athletes with months of programs and training history, two weeks of body
+metrics and a week of meals each, and a coach (maya) running coaching sessions with sam (see
+db/demo_health.py; their progress photos are in server/demo_health.py).
 
 Idempotent: athletes that already exist are left alone. Every demo account's
 password is `demo-password`.
@@ -14,6 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from db.demo_health import add_coach, add_health
 from db.engine import create_engine, create_sessionmaker
 from db.models import Exercise, Program, ProgramDay, ProgramExercise, SetLog, User, UserSkillLevel, WorkoutSession
 from domain.security import hash_password
@@ -104,7 +107,9 @@ async def _create(sessionmaker, seed: int = 7) -> int:
                     await training.after_sets(session, user.id, [library[e[0]].id for e in exercises],
                                               training.Delta(points, count, volume), workout.id)
                     await training.after_workout(session, user.id, workout.id, WORKOUT_POINTS)
+            await add_health(session, user, rng)
             created += 1
+        await add_coach(session, password_hash)  # coaching sam, with sessions and action items
     return created
 
 
@@ -117,4 +122,4 @@ def load_demo(url: str) -> None:
             await engine.dispose()
 
     count = asyncio.run(run())
-    log.info("demo: %d new athletes (password %r): %s", count, PASSWORD, ", ".join(a[0] for a in ATHLETES))
+    log.info("demo: %d new athletes (password %r): %s; coach: maya", count, PASSWORD, ", ".join(a[0] for a in ATHLETES))

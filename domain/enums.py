@@ -164,6 +164,8 @@ class GoalKind(str, Enum):
     EXERCISE_WEIGHT = "exercise_weight"
     VOLUME = "volume"
     DURATION = "duration"
+    BODY_WEIGHT = "body_weight"
+    BODY_FAT = "body_fat"
 
 
 class GoalTimeframe(str, Enum):
@@ -182,3 +184,28 @@ class StatsGrouping(str, Enum):
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
+
+
+class MealType(str, Enum):
+    BREAKFAST = "breakfast"
+    LUNCH = "lunch"
+    DINNER = "dinner"
+    SNACK = "snack"
+    PRE_WORKOUT = "pre_workout"
+    POST_WORKOUT = "post_workout"
+    OTHER = "other"
+
+
+class MealAdherence(str, Enum):
+    ON_PLAN = "on_plan"
+    PARTIAL = "partial"
+    OFF_PLAN = "off_plan"
+
+
+class PhotoKind(str, Enum):
+    FRONT = "front"
+    SIDE = "side"
+    BACK = "back"
+    FLEX = "flex"
+    COMPARISON = "comparison"
+    OTHER = "other"

@@ -18,7 +18,11 @@ with `AT TIME ZONE`, so "Monday" is the user's Monday):
 - exercise_weight: the heaviest weight of one exercise, over sets other than warm-ups with
   at least one rep, completed in the window;
 - streak: the current run of consecutive training days (no window: it is the streak as of
-  today, 0 once a day has been missed).
+  today, 0 once a day has been missed);
+- body_weight, body_fat: the latest weight (kg) or body fat (%) of the user's body metrics
+  logged in the window up to today. These start from a baseline, the latest value logged
+  before the goal was set, and head for the target from it, down (losing weight or fat) or up
+  (gaining): reached when the latest value is at or beyond the target in that direction.
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ from decimal import Decimal
 from domain.enums import GoalKind, GoalTimeframe
 
 # Kinds whose values are weights (kilograms stored, any weight unit shown).
-WEIGHT_KINDS = frozenset({GoalKind.EXERCISE_WEIGHT.value, GoalKind.VOLUME.value})
+WEIGHT_KINDS = frozenset({GoalKind.EXERCISE_WEIGHT.value, GoalKind.VOLUME.value, GoalKind.BODY_WEIGHT.value})
+# Kinds measured on the body (health/body metrics): they start from a baseline and may go down.
+BODY_KINDS = frozenset({GoalKind.BODY_WEIGHT.value, GoalKind.BODY_FAT.value})
 # Kinds counted in whole numbers.
 WHOLE_KINDS = frozenset({GoalKind.POINTS.value, GoalKind.WORKOUTS.value, GoalKind.STREAK.value, GoalKind.DURATION.value})
 # The largest target of each kind (in kilograms, points, workouts, days or minutes).
@@ -42,6 +48,8 @@ MAX_TARGET = {
     GoalKind.EXERCISE_WEIGHT.value: 2_000,
     GoalKind.VOLUME.value: 100_000_000,
     GoalKind.DURATION.value: 1_000_000,
+    GoalKind.BODY_WEIGHT.value: 400,
+    GoalKind.BODY_FAT.value: 70,
 }
 # How far ahead a target date may lie.
 MAX_DAYS_AHEAD = 3_660
@@ -60,6 +68,19 @@ def window(timeframe: str, today: date) -> tuple[date, date]:
     raise ValueError(f"unknown timeframe {timeframe!r}")
 
 
+def body_percent(current: Decimal, target: Decimal, baseline: Decimal) -> float:
+    """How far a body goal has come from its baseline towards its target, 0-100 (rounded down to a tenth)."""
+    if target == baseline:
+        return 100.0
+    return percent((Decimal(current) - baseline) * (1 if target > baseline else -1), abs(target - baseline))
+
+
+def body_remaining(current: Decimal, target: Decimal, baseline: Decimal) -> Decimal:
+    """What is left between the latest value and the target, in the goal's direction; 0 once reached."""
+    left = (target - Decimal(current)) if target >= baseline else (Decimal(current) - target)
+    return max(left, Decimal(0))
+
+
 def percent(current: Decimal, target: Decimal) -> float:
     """How far `current` is towards `target`, 0-100, rounded down to a tenth (so 100 means reached)."""
     if target <= 0:
@@ -73,8 +94,13 @@ def _progress_sql(goals_where: str) -> str:
     in_window = "{t} >= w.lo AND {t} < w.hi"
     sets = f"s.user_id = g.user_id AND {in_window.format(t='s.completed_at')}"
     workouts = f"ws.user_id = g.user_id AND {in_window.format(t='ws.started_at')}"
+    body = """(SELECT m.{column} FROM body_metrics m WHERE m.user_id = g.user_id AND m.{column} IS NOT NULL
+               AND m.recorded_on >= g.start_date AND m.recorded_on <= least(g.end_date, w.today)
+               ORDER BY m.recorded_on DESC LIMIT 1)"""
     return f"""
-    SELECT g.id, CAST(coalesce(CASE g.kind
+    SELECT g.id, CAST(CASE WHEN g.kind = 'body_weight' THEN coalesce({body.format(column="weight_kg")}, g.baseline_value)
+                           WHEN g.kind = 'body_fat' THEN coalesce({body.format(column="body_fat_pct")}, g.baseline_value)
+                           ELSE coalesce(CASE g.kind
         WHEN 'points' THEN
             (SELECT coalesce(sum(s.points), 0) FROM set_logs s WHERE {sets})
             + (SELECT coalesce(sum(ws.completion_points), 0) FROM workout_sessions ws WHERE {workouts})
@@ -91,7 +117,7 @@ def _progress_sql(goals_where: str) -> str:
         WHEN 'streak' THEN
             (SELECT CASE WHEN p.last_active_day >= w.today - 1 THEN p.streak_run ELSE 0 END
              FROM user_progress p WHERE p.user_id = g.user_id)
-    END, 0) AS numeric) AS current, w.today
+    END, 0) END AS numeric) AS current, w.today
     FROM goals g
     JOIN users u ON u.id = g.user_id
     CROSS JOIN LATERAL (SELECT
@@ -114,7 +140,9 @@ WITH progress AS ({_progress_sql("g.user_id = :user_id AND g.status = 'active'")
 done AS (
     UPDATE goals SET status = 'completed', completed_at = now(), updated_at = now()
     FROM progress
-    WHERE goals.id = progress.id AND goals.status = 'active' AND progress.current >= goals.target_value
+    WHERE goals.id = progress.id AND goals.status = 'active'
+      AND CASE WHEN goals.baseline_value IS NOT NULL AND goals.target_value < goals.baseline_value
+               THEN progress.current <= goals.target_value ELSE progress.current >= goals.target_value END
       AND (goals.kind <> 'streak' OR goals.end_date >= progress.today)
     RETURNING goals.*
 ),

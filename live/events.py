@@ -20,6 +20,7 @@ ACHIEVEMENT_UNLOCKED = "AchievementUnlocked"
 GOAL_COMPLETED = "GoalCompleted"
 SKILL_MASTERED = "SkillMastered"
 SKILL_LEVEL_UP = "SkillLevelUp"
+COACHING_SESSION_CHANGED = "CoachingSessionChanged"
 
 
 def workout_channel(session_id: uuid.UUID) -> str:

@@ -7,7 +7,9 @@ relationship), or a member of an organization where the viewer is owner or coach
 who has opted in to share their training. Everything else answers NOT_FOUND, exactly
 like an object that does not exist. Writes are the owner's only; the one thing a
 coach may write for an athlete is a new program (resolvers/programs), and that
-comes from accepted coaching alone, never from an organization. An organization is
+comes from accepted coaching alone, never from an organization (and so do the coaching
+sessions a coach writes for the athlete, resolvers/health). A progress photo its user has not
+shared with their coach is the user's alone. An organization is
 seen by its members only (and so are its memberships); a sign-in by its user only; a coaching
 relationship by its coach and athlete. Administrators read nothing more than anyone else.
 """
@@ -43,6 +45,12 @@ OWNER_COLUMN: dict[type, str | None] = {
     models.Achievement: None,
     models.SkillExercise: None,  # the skill ladder is public
     models.UserSkillProgress: "user_id",
+    models.HealthProfile: "user_id",
+    models.BodyMetric: "user_id",
+    models.MealLog: "user_id",
+    models.ProgressPhoto: "user_id",  # and, unless shared with the coach, the user's alone (can_read)
+    models.CoachingSession: "user_id",  # the athlete's; written by their coach (resolvers/health.py)
+    models.CoachingActionItem: "user_id",
 }
 
 
@@ -156,6 +164,8 @@ async def can_read(ctx: Context, obj: Any) -> bool:
         return False
     if owner != ctx.viewer_id and owner not in await readable_users(ctx):
         return False
+    if isinstance(obj, models.ProgressPhoto) and owner != ctx.viewer_id and not obj.shared_with_coach:
+        return False  # a private photo: not even the coach
     return (await ctx.viewer()) is not None
 
 

@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Goal
+from db.models import BodyMetric, Goal
 from domain.enums import GoalKind, GoalStatus
 from domain.goals import (
     ADJUST_ACTIVE_GOALS_SQL,
+    BODY_KINDS,
     COMPLETE_REACHED_SQL,
     MAX_DAYS_AHEAD,
     MAX_TARGET,
@@ -75,6 +76,19 @@ def _target_date(value: date | None, today: date) -> date:
     return value
 
 
+async def _baseline(session: AsyncSession, user_id: uuid.UUID, kind: str, today: date) -> Decimal:
+    """Where a body goal starts: the latest weight or body fat logged up to today; refused when there is none."""
+    column = BodyMetric.weight_kg if kind == GoalKind.BODY_WEIGHT.value else BodyMetric.body_fat_pct
+    value = (await session.execute(
+        select(column).where(BodyMetric.user_id == user_id, column.is_not(None), BodyMetric.recorded_on <= today)
+        .order_by(BodyMetric.recorded_on.desc()).limit(1)
+    )).scalar()
+    if value is None:
+        what = "weight" if kind == GoalKind.BODY_WEIGHT.value else "body fat"
+        raise BadUserInput(f"Log your {what} (logBodyMetrics) before setting a goal on it: the goal starts from it", field="kind")
+    return Decimal(value)
+
+
 async def adjust_active_goals(session: AsyncSession, user_id: uuid.UUID, delta: int) -> None:
     """Add `delta` to the user's active-goal count (upserting their totals row)."""
     if delta:
@@ -122,6 +136,7 @@ async def create_goal(
         start, end = today, _target_date(target_date, today)
     async with ctx.sessionmaker.begin() as session:
         await lock_user(session, viewer.id)  # ordered with the user's set and workout writes
+        baseline = await _baseline(session, viewer.id, kind, today) if kind in BODY_KINDS else None
         if exercise_id is not None:
             exercise = await visible_exercise(ctx, session, exercise_id, "exerciseId")
             if exercise.tracking not in WEIGHTED_TRACKING:
@@ -130,7 +145,7 @@ async def create_goal(
                     field="exerciseId",
                 )
         goal = Goal(
-            user_id=viewer.id, kind=kind, title=title, target_value=stored_target, exercise_id=exercise_id,
+            user_id=viewer.id, kind=kind, title=title, target_value=stored_target, exercise_id=exercise_id, baseline_value=baseline,
             timeframe=timeframe, start_date=start, end_date=end, status=GoalStatus.ACTIVE.value,
         )
         session.add(goal)

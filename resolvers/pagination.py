@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,10 @@ def encode_cursor(values: tuple) -> str:
     for value in values:
         if isinstance(value, datetime):
             tagged.append(["d", value.astimezone(timezone.utc).isoformat()])  # one text whatever the session's time zone
+        elif isinstance(value, date):
+            tagged.append(["D", value.isoformat()])
+        elif isinstance(value, time):
+            tagged.append(["t", value.isoformat()])
         elif isinstance(value, uuid.UUID):
             tagged.append(["u", str(value)])
         elif isinstance(value, Decimal):
@@ -42,6 +46,10 @@ def decode_cursor(cursor: str, argument: str, key: tuple[type, ...] | None = Non
         for tag, value in orjson.loads(raw[len(_PREFIX):]):
             if tag == "d":
                 values.append(datetime.fromisoformat(value))
+            elif tag == "D":
+                values.append(date.fromisoformat(value))
+            elif tag == "t":
+                values.append(time.fromisoformat(value))
             elif tag == "u":
                 values.append(uuid.UUID(value))
             elif tag == "n":

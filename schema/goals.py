@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from domain import enums as d
-from domain.goals import WEIGHT_KINDS, percent
+from domain.goals import WEIGHT_KINDS, body_percent, body_remaining, percent
 from compiler import codecs
 from compiler.declare import Expr, One, columns, declare
 from domain.units import kg_to
@@ -27,7 +27,9 @@ GoalKind = strawberry.enum(
     d.GoalKind,
     description="What a goal measures over its window: POINTS earned (sets plus completed workouts), completed "
     "WORKOUTS, the current STREAK of training days, the heaviest EXERCISE_WEIGHT lifted on one exercise "
-    "(working sets of at least one rep), VOLUME lifted (weight × reps) or DURATION (minutes of completed workouts).",
+    "(working sets of at least one rep), VOLUME lifted (weight × reps), DURATION (minutes of completed workouts), "
+    "or the latest BODY_WEIGHT or BODY_FAT (%) of the body metrics logged in it: these start from the latest value "
+    "logged before the goal was set and head for the target from it, down or up.",
 )
 GoalTimeframe = strawberry.enum(
     d.GoalTimeframe,
@@ -38,7 +40,8 @@ GoalStatus = strawberry.enum(
     description="ACTIVE until reached (COMPLETED, set by the system the moment progress reaches the target) or given up (ABANDONED).",
 )
 
-UNIT_NOTE = "Weights (EXERCISE_WEIGHT, VOLUME) in `unit`; points, workouts, days and minutes as counts (`unit` ignored)."
+UNIT_NOTE = ("Weights (EXERCISE_WEIGHT, VOLUME, BODY_WEIGHT) in `unit`; points, workouts, days and minutes as counts and body "
+             "fat in percent (`unit` ignored).")
 
 
 def _value(kind: str, value: Any, unit: WeightUnit) -> float:
@@ -58,13 +61,24 @@ class GoalProgress:
     def target(self, unit: WeightUnit = WeightUnit.KG) -> float:
         return _value(self.row.kind, self.row.target_value, unit)
 
-    @strawberry.field(description="`current` as a share of `target`, 0-100, rounded down to a tenth: 100 means reached.")
+    @strawberry.field(
+        description="`current` as a share of `target`, 0-100, rounded down to a tenth: 100 means reached. For BODY_WEIGHT and "
+        "BODY_FAT, the share of the way from the baseline to the target."
+    )
     def percent(self) -> float:
+        if self.row.baseline_value is not None:
+            return body_percent(self.measured.current, self.row.target_value, self.row.baseline_value)
         return percent(self.measured.current, self.row.target_value)
 
-    @strawberry.field(description="What is left to reach the target; 0 once reached.")
+    @strawberry.field(description="What is left to reach the target (for body goals, in their direction); 0 once reached.")
     def remaining(self, unit: WeightUnit = WeightUnit.KG) -> float:
+        if self.row.baseline_value is not None:
+            return _value(self.row.kind, body_remaining(self.measured.current, self.row.target_value, self.row.baseline_value), unit)
         return _value(self.row.kind, max(self.row.target_value - self.measured.current, 0), unit)
+
+    @strawberry.field(description="Where a BODY_WEIGHT or BODY_FAT goal started (the latest value before it was set); null for other kinds.")
+    def baseline(self, unit: WeightUnit = WeightUnit.KG) -> float | None:
+        return None if self.row.baseline_value is None else _value(self.row.kind, self.row.baseline_value, unit)
 
 
 @strawberry.type(

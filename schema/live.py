@@ -14,6 +14,7 @@ from live import events as ev
 from live.hub import SlowConsumer
 from loaders import Loaders
 from loaders.goals import GoalByIdLoader
+from loaders.health import CoachingSessionByIdLoader
 from loaders.records import PersonalRecordByIdLoader, UserAchievementByIdLoader
 from loaders.skills import SkillExerciseByIdLoader
 from loaders.users import UserByIdLoader
@@ -27,6 +28,7 @@ from schema.common import Info, load_visible
 from schema.conversations import ConversationSubscriptions
 from schema.enums import WorkoutStatus
 from schema.goals import Goal
+from schema.health import CoachingSession
 from schema.records import PersonalRecord, UserAchievement
 from schema.skills import SkillCategory, SkillExercise, SkillLevel
 from schema.users import User
@@ -164,15 +166,28 @@ class SkillLevelUp(LiveEvent):
         return SkillLevel(row=(await skills.catalogue(info.context)).levels[self.event.data["level"]])
 
 
+@strawberry.type(description="A coach scheduled a coaching session with the athlete, or changed one (on the athlete's activity feed).")
+class CoachingSessionChanged(LiveEvent):
+    @strawberry.field(description="SCHEDULED (created) or UPDATED.")
+    def change(self) -> str:
+        return str(self.event.data.get("change", "updated")).upper()
+
+    @strawberry.field(description="The session, as it is now (null if the viewer may no longer read it).")
+    async def coaching_session(self, info: Info) -> CoachingSession | None:
+        row = await load_visible(info, CoachingSessionByIdLoader, _uuid(self.event.data.get("coaching_session_id")))
+        return CoachingSession.from_row(row) if row else None
+
+
 WorkoutEvent = Annotated[
     Union[SetLogged, SetUpdated, SetDeleted, WorkoutStatusChanged, PersonalRecordSet, AchievementUnlocked, SkillMastered],
     strawberry.union("WorkoutEvent", description="Everything that happens to one workout session."),
 ]
 ActivityEvent = Annotated[
-    Union[WorkoutStatusChanged, PersonalRecordSet, AchievementUnlocked, GoalCompleted, SkillMastered, SkillLevelUp],
+    Union[WorkoutStatusChanged, PersonalRecordSet, AchievementUnlocked, GoalCompleted, SkillMastered, SkillLevelUp, CoachingSessionChanged],
     strawberry.union(
         "ActivityEvent",
-        description="A user's workout starts and finishes, records, achievements, completed goals, skills mastered and levels reached.",
+        description="A user's workout starts and finishes, records, achievements, completed goals, skills mastered, levels reached "
+        "and coaching sessions scheduled or changed.",
     ),
 ]
 
@@ -186,6 +201,7 @@ EVENT_TYPES: dict[str, type[LiveEvent]] = {
     ev.GOAL_COMPLETED: GoalCompleted,
     ev.SKILL_MASTERED: SkillMastered,
     ev.SKILL_LEVEL_UP: SkillLevelUp,
+    ev.COACHING_SESSION_CHANGED: CoachingSessionChanged,
 }
 
 

@@ -18,6 +18,7 @@ from schema.conversations import ConversationMutations
 from schema.exercise_inputs import CreateExerciseInput, new_exercise_fields
 from schema.exercises import Exercise
 from schema.goals import GoalMutations
+from schema.health import HealthMutations
 from schema.skills import SkillMutations
 from schema.library import LibraryMutations
 from schema.organizations import OrganizationMutations
@@ -337,7 +338,7 @@ def _set_input(data: LogSetInput | UpdateSetInput) -> workouts.SetInput:
 
 
 @strawberry.type(description="Changes to RepGraph. Each field runs in one transaction: all or nothing.")
-class Mutation(GoalMutations, OrganizationMutations, LibraryMutations, SkillMutations, ConversationMutations):
+class Mutation(GoalMutations, OrganizationMutations, LibraryMutations, SkillMutations, ConversationMutations, HealthMutations):
     @strawberry.mutation(description="Create an account and sign in.")
     async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
         tokens, user = await accounts.register(

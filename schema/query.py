@@ -12,6 +12,7 @@ from compiler import codecs
 from compiler.declare import Conn, SortKey
 from loaders.exercises import ExerciseByIdLoader
 from loaders.goals import GoalByIdLoader
+from loaders.health import BodyMetricByIdLoader, CoachingSessionByIdLoader, MealLogByIdLoader, ProgressPhotoByIdLoader
 from loaders.organizations import OrganizationByIdLoader, OrganizationMemberByKeyLoader
 from loaders.programs import ProgramByIdLoader, ProgramDayByIdLoader, ProgramExerciseByIdLoader
 from loaders.records import AchievementByIdLoader, PersonalRecordByIdLoader, UserAchievementByIdLoader
@@ -28,6 +29,7 @@ from schema.conversations import Conversation, Message
 from schema.enums import Category, Equipment, Level, MovementPattern, Muscle
 from schema.exercises import Exercise
 from schema.goals import Goal
+from schema.health import BodyMetrics, CoachingSession, MealLog, ProgressPhoto
 from schema.organizations import Organization, OrganizationMember
 from schema.programs import Program, ProgramDay, ProgramExercise
 from schema.records import Achievement, PersonalRecord, UserAchievement
@@ -51,6 +53,10 @@ NODE_TYPES: dict[str, tuple[type, Any]] = {
     "Goal": (GoalByIdLoader, Goal),
     "Organization": (OrganizationByIdLoader, Organization),
     "SkillExercise": (SkillExerciseByIdLoader, SkillExercise),
+    "BodyMetrics": (BodyMetricByIdLoader, BodyMetrics),
+    "MealLog": (MealLogByIdLoader, MealLog),
+    "ProgressPhoto": (ProgressPhotoByIdLoader, ProgressPhoto),
+    "CoachingSession": (CoachingSessionByIdLoader, CoachingSession),
     # Documents in MongoDB: the type applies its own access rule (`resolve_visible`).
     "Conversation": (None, Conversation),
     "Message": (None, Message),

@@ -69,4 +69,32 @@ Date = ScalarDefinition(
     origin=dt.date,
 )
 
-OVERRIDES = {dt.datetime: DateTime, dt.date: Date}
+
+
+def _parse_time(value: object) -> dt.time:
+    message = f'Value cannot represent a Time: "{value}". Expected hh:mm or hh:mm:ss, without a time zone.'
+    if not isinstance(value, str) or len(value) not in (5, 8):
+        raise StrawberryInputCoercionError(message)
+    try:
+        parsed = dt.time.fromisoformat(value)
+    except ValueError:
+        raise StrawberryInputCoercionError(message) from None
+    if parsed.tzinfo is not None:
+        raise StrawberryInputCoercionError(message)
+    return parsed
+
+
+Time = ScalarDefinition(
+    name="Time",
+    description=(
+        "A local time of day without a time zone (RFC 3339 `partial-time` without fractions, sent as `hh:mm:ss`, "
+        "accepted as `hh:mm` too, e.g. `07:30:00`); read with a Date in the user's `timezone`."
+    ),
+    specified_by_url=RFC3339,
+    serialize=lambda value: value.replace(microsecond=0).isoformat(),
+    parse_value=_parse_time,
+    parse_literal=None,
+    origin=dt.time,
+)
+
+OVERRIDES = {dt.datetime: DateTime, dt.date: Date, dt.time: Time}

@@ -19,6 +19,7 @@ from schema.enums import Muscle, StatsGrouping, WeightUnit
 from schema.exercises import Exercise
 
 if TYPE_CHECKING:
+    from schema.health import NutritionDay
     from schema.skills import DailySummary
 
 INT_MAX = 2**31 - 1  # GraphQL's Int is 32-bit; sums that large are clamped rather than failing
@@ -192,6 +193,15 @@ class UserStats:
 
         loader = info.context.loaders.get(DailySummariesByUserLoader, self.spec.start, self.spec.end)
         return [DailySummary.from_row(r) for r in await loader.load((self.user.id, self.user.timezone))]
+
+    @strawberry.field(
+        description="Each local day of the range with a meal or a completed workout, oldest first: what was eaten against the "
+        "user's daily targets, and the workouts' estimated energy beside it (energy balance)."
+    )
+    async def nutrition(self, info: Info) -> list[Annotated["NutritionDay", strawberry.lazy("schema.health")]]:
+        from schema.health import nutrition_of
+
+        return await nutrition_of(info, self.user, self.spec.start, self.spec.end)
 
     @strawberry.field(description="This week against last week: the week holding `to`, Monday to Sunday, and the one before.")
     def weekly_progress(self) -> WeeklyProgress:

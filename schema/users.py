@@ -32,6 +32,20 @@ from schema.connection import Connection, build_connection
 from schema.conversations import Conversation, ConversationFilter, inbox
 from schema.enums import Language, RecordKind, Role, StatsGrouping, UnitSystem, WorkoutStatus
 from schema.goals import Goal, GoalStatus
+from schema.health import (
+    BodyMetrics,
+    BodyMetricsTrend,
+    CoachingSession,
+    HealthProfile,
+    MealLog,
+    ProgressPhoto,
+    body_metrics_of,
+    coaching_sessions_of,
+    meals_of,
+    photos_of,
+    profile_of,
+    trend_of,
+)
 from schema.organizations import Organization, organizations_of
 from schema.programs import Program
 from schema.records import PersonalRecord, UserAchievement
@@ -297,6 +311,36 @@ class User(relay.Node):
     @strawberry.field(description="The user on every step of the skill ladder (prescription, mastery); `category` and `level` narrow it.")
     async def skill_progress(self, info: Info, category: str | None = None, level: int | None = None) -> list[SkillProgress]:
         return await skill_progress_of(info, self.row, category, level)
+
+    @strawberry.field(description="Height and daily nutrition targets.")
+    async def health_profile(self, info: Info) -> HealthProfile:
+        return await profile_of(info, self.row)
+
+    @strawberry.field(description="Days of body metrics, latest first; `range` (local days) narrows them.")
+    async def body_metrics(
+        self, info: Info, range: StatsRange | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[BodyMetrics]:
+        return await body_metrics_of(info, self.row, range, first, after)
+
+    @strawberry.field(description="Weight over `range`: each day's weight with its 7-day moving average, and the change over the range.")
+    async def body_metrics_trend(self, info: Info, range: StatsRange) -> BodyMetricsTrend:
+        return await trend_of(info, self.row, range)
+
+    @strawberry.field(description="Meals, latest first; `range` (local days) narrows them.")
+    async def meals(self, info: Info, range: StatsRange | None = None, first: int | None = None, after: str | None = None) -> Connection[MealLog]:
+        return await meals_of(info, self.row, range, first, after)
+
+    @strawberry.field(description="Progress photos, latest first (a coach sees the ones shared with them); `range` narrows them.")
+    async def progress_photos(
+        self, info: Info, range: StatsRange | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[ProgressPhoto]:
+        return await photos_of(info, self.row, range, first, after)
+
+    @strawberry.field(description="Coaching sessions of the user as athlete, latest first; `range` narrows them.")
+    async def coaching_sessions(
+        self, info: Info, range: StatsRange | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[CoachingSession]:
+        return await coaching_sessions_of(info, self.row, range, first, after)
 
     @strawberry.field(
         description="Training statistics over `range` (local days in the user's time zone), bucketed by `groupBy`: "

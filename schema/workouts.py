@@ -215,6 +215,14 @@ class WorkoutSession(relay.Node):
 
         return await planned_skill_exercises(info, self.row.id)
 
+    @strawberry.field(
+        description="Estimated energy burned (MET × body weight × time, see the README); null until the workout is completed."
+    )
+    async def energy(self, info: Info) -> Annotated["WorkoutEnergy", strawberry.lazy("schema.health")] | None:
+        from schema.health import energy_of
+
+        return await energy_of(info, self.row.id)
+
     @strawberry.field(description="Set count, reps, volume and duration of the session.")
     async def totals(self, info: Info) -> WorkoutTotals:
         totals = await info.context.loaders.get(TotalsBySessionIdLoader).load(self.row.id)

@@ -107,7 +107,10 @@ def run(args: argparse.Namespace, settings: Settings, url: str, started: float) 
 
         load_demo(url)
         if settings.mongo_url:
+            from server.demo_health import load_photos
+
             load_conversations(url, settings.mongo_url)
+            load_photos(url, settings.mongo_url)
         return
     log.info("ready in %.1fs: GraphiQL at http://%s:%d/graphql", time.perf_counter() - started, settings.host, settings.port)
     options = dict(

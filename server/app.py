@@ -16,6 +16,8 @@ from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
@@ -42,6 +44,7 @@ from schema.limits import Limits
 from server import graphiql, tracing
 from server.auth import credentials, service_key_of
 from server.documents import open_documents
+from server.photos import photo_file
 from server.health import healthz, migration_head, readyz
 from server.http_errors import OutageScope, error_response, failure_response
 from server.lane import GRAPHQL_RESPONSE, CompiledLane, prefers_graphql_response
@@ -168,6 +171,21 @@ class GraphQLView(GraphQL):
             return None
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "Expected a JSON object")
+        return parsed
+
+    async def parse_multipart(self, request) -> dict[str, str]:
+        """A multipart body that is not the GraphQL multipart request spec's shape (unparsable parts,
+        `operations`/`map` of the wrong shape, paths that lead nowhere) is the client's 400, not a 500."""
+        try:
+            parsed = await super().parse_multipart(request)
+        except HTTPException:
+            raise
+        except StarletteHTTPException as exc:  # Starlette's form parser refuses a malformed body with its own kind
+            raise HTTPException(400, f"Unable to parse the multipart body: {exc.detail}") from exc
+        except (MultiPartException, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            raise HTTPException(400, "Unable to parse the multipart body: expected the GraphQL multipart request spec") from exc
+        if not isinstance(parsed, dict):
+            raise HTTPException(400, "Expected a JSON object in 'operations'")
         return parsed
 
     async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
@@ -326,6 +344,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         keep_alive_interval=settings.ws_keepalive_seconds,
         max_subscriptions_per_connection=settings.ws_max_subscriptions_per_connection,
         allowed_origins=settings.cors_origins,
+        multipart_uploads_enabled=True,  # progress photos (GraphQL multipart request spec); the lane leaves them to the view
     )
     endpoint = view
     if settings.read_path == "compiled":
@@ -336,6 +355,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", endpoint, methods=["GET", "POST"]),
+        Route("/photos/{photo_id}/{variant}", photo_file, methods=["GET"]),
         WebSocketRoute("/graphql", view),
     ]
     if settings.metrics:

@@ -92,6 +92,16 @@ class _Refusal(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+# A multipart request (a progress photo upload) may carry a file of up to 10 MB: the limit grows by
+# that much plus room for the form's other parts; the photo's own limit answers BAD_USER_INPUT.
+UPLOAD_ALLOWANCE = 10 * 1024 * 1024 + 256 * 1024
+
+
+def body_limit(scope, limit: int) -> int:
+    content_type = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
+    return limit + UPLOAD_ALLOWANCE if content_type.lower().startswith(b"multipart/form-data") else limit
+
+
 class PersistedQueryMiddleware:
     """Pure ASGI middleware for HTTP requests to /graphql: body limit, APQ, allow-list."""
 
@@ -106,7 +116,7 @@ class PersistedQueryMiddleware:
         settings = self.state.settings
         try:
             if scope["method"] == "POST":
-                body = await self._read_body(scope, receive, settings.max_body_bytes)
+                body = await self._read_body(scope, receive, body_limit(scope, settings.max_body_bytes))
                 body = await self._post(scope, body)
                 receive = replay_body(body, receive)
             elif scope["method"] == "GET" and scope.get("query_string"):

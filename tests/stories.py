@@ -70,3 +70,33 @@ async def workout_with_sets(client, token: str, exercise: str, sets: int, *, rep
         await log_set(client, token, sessionId=session["id"], exerciseId=exercise, reps=reps, weight=weight + i)
     await finish(client, token, session["id"])
     return session["id"]
+
+
+UPLOAD_PHOTO = """
+mutation Upload($i: UploadProgressPhotoInput!) {
+  uploadProgressPhoto(input: $i) { photo { id date kind weight bodyFat sharedWithCoach contentType width height sizeBytes url thumbnailUrl } }
+}
+"""
+
+
+def small_jpeg(size: tuple[int, int] = (64, 48)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (120, 90, 60)).save(out, "JPEG")
+    return out.getvalue()
+
+
+async def upload_photo(client, token: str | None, data: bytes, filename: str = "me.jpg", content_type: str = "image/jpeg",
+                       document: str = UPLOAD_PHOTO, variables: dict | None = None, path: str = "variables.i.file", **fields: Any) -> dict:
+    """A GraphQL multipart request (the spec's `operations`, `map` and file parts), as a script sends it: the response body."""
+    import json
+
+    variables = variables if variables is not None else {"i": {"file": None, **fields}}
+    form = {"operations": json.dumps({"query": document, "variables": variables}), "map": json.dumps({"0": [path]})}
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = await client.http.post("/graphql", data=form, files={"0": (filename, data, content_type)}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()

@@ -25,7 +25,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,6 +39,7 @@ from resolvers.conversation_events import encode_event_id as encode_talk_event_i
 from resolvers.ids import parse_global_id, parse_node_id
 from schema import schema
 from tests.conftest import REGISTER, Account
+from tests.stories import small_jpeg, upload_photo
 from tests.wsclient import TRANSPORT_WS, WsClient
 
 # --- viewers and answers -------------------------------------------------------------------
@@ -168,6 +169,26 @@ async def make_admin(app, account: Account) -> None:
         await session.execute(text("UPDATE users SET role = 'admin' WHERE id = :id"), {"id": parse_global_id(account.id)[1]})
 
 
+LOG_METRICS = "mutation($i: LogBodyMetricsInput!) { logBodyMetrics(input: $i) { bodyMetrics { id } } }"
+LOG_MEAL = "mutation($i: LogMealInput!) { logMeal(input: $i) { meal { id } } }"
+UPLOAD = "mutation($i: UploadProgressPhotoInput!) { uploadProgressPhoto(input: $i) { photo { id } } }"
+CREATE_COACHING_SESSION = """mutation($i: CreateCoachingSessionInput!) { createCoachingSession(input: $i) {
+  session { id actionItems { id } } } }"""
+
+
+async def photo_of(client, token: str, notes: str, shared: bool) -> str:
+    body = await upload_photo(client, token, small_jpeg(), document=UPLOAD, notes=notes, sharedWithCoach=shared)
+    assert not body.get("errors"), body
+    return body["data"]["uploadProgressPhoto"]["photo"]["id"]
+
+
+async def coaching_session_of(client, coach: Account, athlete_id: str, marker: str) -> dict:
+    """A coaching session the coach wrote for the athlete, with one action item overdue."""
+    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    i = {"athleteId": athlete_id, "date": yesterday, "topics": [f"Topic {marker}"], "actionItems": [{"text": f"Item {marker}", "dueDate": yesterday}]}
+    return (await client.data(CREATE_COACHING_SESSION, {"i": i}, coach.token))["createCoachingSession"]["session"]
+
+
 START_TALK = "mutation($i: StartConversationInput!) { startConversation(input: $i) { conversation { id } } }"
 SEND = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { message { id } } }"
 EDIT_MESSAGE = "mutation($m: ID!) { editMessage(input: {messageId: $m, content: \"Changed\"}) { message { id } } }"
@@ -232,6 +253,12 @@ async def world(client, app) -> World:
     await mine(FINISH, {"s": skill_session})
     talk = await conversations_of(client, app, owner, coach, marker, session=session, goal=goal, exercise=custom,
                                   set_log=custom_set["setLog"]["id"])
+    await mine("mutation { updateHealthProfile(input: {height: 181, calorieTarget: 2400}) { profile { height } } }", {})
+    metrics = (await mine(LOG_METRICS, {"i": {"weight": 80, "bodyFat": 18, "notes": f"Metrics {marker}"}}))["logBodyMetrics"]["bodyMetrics"]["id"]
+    meal = (await mine(LOG_MEAL, {"i": {"mealType": "LUNCH", "calories": 700, "protein": 40, "description": f"Meal {marker}"}}))["logMeal"]["meal"]["id"]
+    photo = await photo_of(client, owner.token, f"Photo {marker}", shared=True)
+    private_photo = await photo_of(client, owner.token, f"Private {marker}", shared=False)
+    coaching_session = (await coaching_session_of(client, coach, owner.id, marker))["id"]
     ids = {
         "owner": owner.id, "coach": coach.id, "stranger": stranger.id, "admin": admin.id, "relationship": relationship,
         "library": library, "exercise": custom, "program": program["id"], "day": day["id"],
@@ -243,6 +270,7 @@ async def world(client, app) -> World:
         "organization": organization, **talk, "skill_session": skill_session, "skill_set": skill_sets[0],
         "skill_step": skill_step["id"], "skill_library": skill_step["exercise"]["id"],
         "membership": membership, "sign_in": sign_in,
+        "metrics": metrics, "meal": meal, "photo": photo, "private_photo": private_photo, "coaching_session": coaching_session,
     }
     public = {"coach", "stranger", "admin", "relationship", "library", "achievement", "skill_step", "skill_library"}
     secrets = {marker}.union(*(secrets_of(gid) for name, gid in ids.items() if name not in public))
@@ -412,11 +440,36 @@ async def owner_message(w: World, viewer: str) -> Made:
     return Made({"own_message": message}, secrets_of(message))
 
 
+async def owner_metrics(w: World, viewer: str) -> Made:
+    """A day of the owner's body metrics of its own (a day no other case uses)."""
+    w.shared["metric_days"] = w.shared.get("metric_days", 10) + 1
+    day = (datetime.now(UTC).date() - timedelta(days=w.shared["metric_days"])).isoformat()
+    metrics = (await w.data(LOG_METRICS, {"i": {"date": day, "weight": 81, "notes": f"Spare {w.marker}"}}, OWNER))["logBodyMetrics"]["bodyMetrics"]["id"]
+    return Made({"metrics": metrics}, secrets_of(metrics))
+
+
+async def owner_meal(w: World, viewer: str) -> Made:
+    meal = (await w.data(LOG_MEAL, {"i": {"calories": 300, "description": f"Spare {w.marker}"}}, OWNER))["logMeal"]["meal"]["id"]
+    return Made({"meal": meal}, secrets_of(meal))
+
+
+async def owner_photo(w: World, viewer: str) -> Made:
+    photo = await photo_of(w.client, w.token(OWNER), f"Spare {w.marker}", shared=True)
+    return Made({"photo": photo}, secrets_of(photo))
+
+
+async def owner_coaching_session(w: World, viewer: str) -> Made:
+    session = await coaching_session_of(w.client, w.accounts[COACH], w.ids["owner"], w.marker)
+    item = session["actionItems"][0]["id"]
+    return Made({"coaching_session": session["id"], "action_item": item}, secrets_of(session["id"]) | {item})
+
+
 SETUPS: dict[str, Callable] = {
     "owner_program": owner_program, "owner_session": owner_session, "owner_set": owner_set, "owner_goal": owner_goal,
     "owner_sign_in": owner_sign_in, "viewers_own": viewers_own, "fresh_sign_in": fresh_sign_in, "newcomer": newcomer, "credentials": credentials,
     "athlete_to_invite": athlete_to_invite, "invitation": invitation, "relationship": relationship, "ex_coach": ex_coach,
     "owner_org": owner_org, "library_entry": library_entry, "owner_message": owner_message,
+    "owner_metrics": owner_metrics, "owner_meal": owner_meal, "owner_photo": owner_photo, "owner_coaching_session": owner_coaching_session,
 }
 
 
@@ -435,6 +488,7 @@ class Row:
     check: Callable | None = None  # async (world, body, ids, viewer): more about the answer
     probe: tuple[str, dict] | None = None  # an owner's read a refused write must leave unchanged
     cleanup: Callable | None = None  # async (world, body, ids, viewer): undo what the case left behind
+    upload: bool = False  # send as a GraphQL multipart request, a small JPEG at variables.i.file
 
 
 def resolve(value: Any, ids: dict[str, str]) -> Any:
@@ -482,7 +536,11 @@ async def run_row(w: World, row: Row, viewer: str) -> None:
         probe = (row.probe[0], resolve(row.probe[1], ids))
         owner_token = made.tokens.get(OWNER) or w.token(OWNER)
         probe_before = await w.data(*probe, token=owner_token)
-    body = await w.client.execute(row.document, resolve(row.variables or {}, ids), token)
+    if row.upload:
+        variables = resolve(row.variables or {}, ids)
+        body = await upload_photo(w.client, token, small_jpeg(), document=row.document, variables=variables)
+    else:
+        body = await w.client.execute(row.document, resolve(row.variables or {}, ids), token)
     await judge(w, row, viewer, body, ids, w.secrets | made.secrets)
     if probe_before is not None and outcome_of(body) != OK:
         assert await w.data(*probe, token=owner_token) == probe_before, f"{row.field} [{row.label}] as {viewer} changed the owner's data"
@@ -523,6 +581,11 @@ NODE_ROWS: list[tuple[str, str, dict[str, str]]] = [
     ("OrganizationMember", "membership", OWNER_ONLY),  # like its organization: members only
     ("SignInSession", "sign_in", OWNER_ONLY),  # the owner's account: not even their coach
     ("CoachingRelationship", "relationship", answers(NOT_FOUND, NOT_FOUND, SEES, SEES, NOT_FOUND)),  # its two sides
+    ("BodyMetrics", "metrics", PRIVATE),
+    ("MealLog", "meal", PRIVATE),
+    ("ProgressPhoto", "photo", PRIVATE),  # shared with the coach
+    ("ProgressPhoto", "private_photo", OWNER_ONLY),  # not shared: not even the coach
+    ("CoachingSession", "coaching_session", PRIVATE),  # the athlete's; written by their coach
 ]
 
 
@@ -661,6 +724,24 @@ Q = {
     "setSkillLevel": 'mutation { setSkillLevel(input: {category: "PULL", level: 0}) { standing { level { level } } } }',
     "prescribe": "mutation($s: ID!, $u: ID) { setSkillPrescription(input: {skillExerciseId: $s, userId: $u, sets: [{reps: 3}]}) { progress { customized } } }",
 }
+HEALTH_Q = {
+    "profile": "mutation { updateHealthProfile(input: {calorieTarget: 2000}) { profile { calorieTarget } } }",
+    "metrics": "mutation { logBodyMetrics(input: {weight: 70}) { bodyMetrics { id } } }",
+    "deleteMetrics": "mutation($m: ID!) { deleteBodyMetrics(input: {bodyMetricsId: $m}) { deletedBodyMetricsId } }",
+    "meal": "mutation { logMeal(input: {calories: 100}) { meal { id } } }",
+    "deleteMeal": "mutation($m: ID!) { deleteMeal(input: {mealId: $m}) { deletedMealId } }",
+    "updatePhoto": "mutation($p: ID!) { updateProgressPhoto(input: {photoId: $p, notes: \"Taken\"}) { photo { id } } }",
+    "deletePhoto": "mutation($p: ID!) { deleteProgressPhoto(input: {photoId: $p}) { deletedPhotoId } }",
+    "createSession": "mutation($a: ID!) { createCoachingSession(input: {athleteId: $a, date: \"2026-01-05\"}) { session { id } } }",
+    "updateSession": "mutation($s: ID!) { updateCoachingSession(input: {sessionId: $s, completed: true}) { session { id } } }",
+    "rate": "mutation($s: ID!) { rateCoachingSession(input: {sessionId: $s, rating: 7}) { session { id } } }",
+    "tick": "mutation($a: ID!) { setActionItemDone(input: {actionItemId: $a}) { actionItem { done } } }",
+}
+METRICS_READ = "query($id: ID!) { node(id: $id) { ... on BodyMetrics { weight notes } } }"
+MEAL_READ = "query($id: ID!) { node(id: $id) { ... on MealLog { calories description } } }"
+PHOTO_READ = "query($id: ID!) { node(id: $id) { ... on ProgressPhoto { notes sharedWithCoach } } }"
+COACHING_READ = "query($id: ID!) { node(id: $id) { ... on CoachingSession { completed rating actionItems { done } } } }"
+COACH_ONLY = answers(UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND)  # the athlete's accepted coach writes it
 SKILL_READ = "query($id: ID!) { node(id: $id) { ... on User { skillProgress(category: \"PUSH\", level: 0) { customized prescription { sets { reps } } } } } }"
 PLAN_CUSTOM = {"i": {"name": "Mine", "days": [{"name": "D", "exercises": [{"exerciseId": "@exercise"}]}]}}
 
@@ -753,6 +834,25 @@ ROOT_ROWS: list[Row] = [
         {"i": {"conversationId": "@assistant_conversation"}}, probe=(TALK_READ, {"id": "@assistant_conversation"})),
     Row("Subscription.conversationEvents", "the owner's conversation", TALK_EVENTS, but(PRIVATE, anonymous=UNAUTHENTICATED),
         {"c": "@conversation", "after": TALK_FROM_START}, reach=("conversation", "message")),
+    # Health and coaching: one's own; the coach writes coaching sessions, the athlete rates them and ticks their items
+    Row("Mutation.updateHealthProfile", "one's own", HEALTH_Q["profile"], SIGNED_IN),
+    Row("Mutation.logBodyMetrics", "one's own", HEALTH_Q["metrics"], SIGNED_IN),
+    Row("Mutation.deleteBodyMetrics", "the owner's metrics", HEALTH_Q["deleteMetrics"], OWNER_WRITES, {"m": "@metrics"}, "owner_metrics",
+        probe=(METRICS_READ, {"id": "@metrics"})),
+    Row("Mutation.logMeal", "one's own", HEALTH_Q["meal"], SIGNED_IN),
+    Row("Mutation.deleteMeal", "the owner's meal", HEALTH_Q["deleteMeal"], OWNER_WRITES, {"m": "@meal"}, "owner_meal", probe=(MEAL_READ, {"id": "@meal"})),
+    Row("Mutation.uploadProgressPhoto", "one's own", UPLOAD, SIGNED_IN, {"i": {"file": None}}, upload=True),
+    Row("Mutation.updateProgressPhoto", "the owner's photo", HEALTH_Q["updatePhoto"], OWNER_WRITES, {"p": "@photo"}, "owner_photo",
+        probe=(PHOTO_READ, {"id": "@photo"})),
+    Row("Mutation.deleteProgressPhoto", "the owner's photo", HEALTH_Q["deletePhoto"], OWNER_WRITES, {"p": "@photo"}, "owner_photo",
+        probe=(PHOTO_READ, {"id": "@photo"})),
+    Row("Mutation.createCoachingSession", "with the owner", HEALTH_Q["createSession"], COACH_ONLY, {"a": "@owner"}),
+    Row("Mutation.updateCoachingSession", "the owner's session", HEALTH_Q["updateSession"], COACH_ONLY, {"s": "@coaching_session"},
+        "owner_coaching_session", probe=(COACHING_READ, {"id": "@coaching_session"})),
+    Row("Mutation.rateCoachingSession", "the owner's session", HEALTH_Q["rate"], OWNER_WRITES, {"s": "@coaching_session"},
+        "owner_coaching_session", probe=(COACHING_READ, {"id": "@coaching_session"})),
+    Row("Mutation.setActionItemDone", "the owner's action item", HEALTH_Q["tick"], OWNER_WRITES, {"a": "@action_item"},
+        "owner_coaching_session", probe=(COACHING_READ, {"id": "@coaching_session"})),
     Row("Subscription.inboxEvents", "one's own", "subscription { inboxEvents { message { id } } }", but(everyone(BLIND), anonymous=UNAUTHENTICATED)),
 ]
 
@@ -810,7 +910,8 @@ async def test_subscription_field(world, app_servers, row, viewer):
 # their parent (totals, progress, page info) are no links.
 VALUE_PARTS = {"PageInfo", "MuscleContribution", "GoalProgress", "WorkoutTotals", "StatsBucket", "StatsTotals",
                "MuscleVolume", "WeeklyProgress", "CountChange", "VolumeChange",
-               "SkillLevel", "SkillCategory", "SkillPrescription", "SkillSetTarget", "DailySummary", "ConversationState"}
+               "SkillLevel", "SkillCategory", "SkillPrescription", "SkillSetTarget", "DailySummary", "ConversationState",
+               "BodyMeasurements", "WeightTrendPoint", "MacroCalories", "NutritionDay", "WorkoutEnergy"}
 TODAY = datetime.now(UTC).date()  # the world's users live in UTC
 STATS = f'stats(range: {{from: "{TODAY - timedelta(days=30)}", to: "{TODAY + timedelta(days=1)}"}})'
 
@@ -824,6 +925,12 @@ def link(edge: str, start: str, selection: str, expect: dict[str, str], reach: t
         document = f"query($id: ID!) {{ node(id: $id) {{ __typename ... on {on or edge.split('.')[0]} {{ {selection} }} }} }}"
     return Row(edge, label or f"from {start}", document, expect, None if start == "viewer" else {"id": f"@{start}"},
                setup, reach)
+
+
+@on_success
+async def private_photo_is_the_owners(w: World, body: dict, ids: dict, viewer: str) -> None:
+    shown = ids["private_photo"] in json.dumps(body)
+    assert shown == (viewer == OWNER), f"the private photo {'missing for' if viewer == OWNER else 'shown to'} {viewer}: {body}"
 
 
 AFTER_COACHING = {EX_COACH: BLIND}  # the ex-coach's own objects, pointing at the athlete's exercise
@@ -894,6 +1001,17 @@ LINK_ROWS: list[Row] = [
     link("Message.replyTo", "reply", "replyTo { id }", PRIVATE, ("message",)),
     link("Message.assistant", "assistant_message", "assistant { tool }", OWNER_ONLY),
     link("AssistantMetadata.setLog", "assistant_message", "assistant { setLog { id } }", OWNER_ONLY, ("set",), on="Message"),
+    # Health and coaching: the owner's, followed by their coach (a photo only while shared with them).
+    link("User.healthProfile", "owner", "healthProfile { calorieTarget height }", PRIVATE),
+    link("User.bodyMetrics", "owner", "bodyMetrics(first: 100) { edges { node { id } } }", PRIVATE, ("metrics",)),
+    link("User.bodyMetricsTrend", "owner", f"bodyMetricsTrend(range: {{from: \"{TODAY - timedelta(days=7)}\", to: \"{TODAY}\"}}) {{ weightChange points {{ weight }} }}", PRIVATE),
+    link("User.meals", "owner", "meals(first: 100) { edges { node { id } } }", PRIVATE, ("meal",)),
+    replace(link("User.progressPhotos", "owner", "progressPhotos(first: 100) { edges { node { id } } }", PRIVATE, ("photo",)),
+            check=private_photo_is_the_owners),
+    link("User.coachingSessions", "owner", "coachingSessions(first: 100) { edges { node { id } } }", PRIVATE, ("coaching_session",)),
+    link("CoachingSession.athlete", "coaching_session", "athlete { id }", PRIVATE, ("owner",)),
+    link("CoachingSession.actionItems", "coaching_session", "actionItems { text done }", PRIVATE),
+    link("CoachingSession.overdueActionItems", "coaching_session", "overdueActionItems { text }", PRIVATE),
     # From the ex-coach's own objects, which point at their former athlete's custom exercise.
     link("WorkoutSession.exercises", "own_session", "exercises { id nameEn }", AFTER_COACHING, label="the ex-coach's own workout", setup="ex_coach"),
     link("WorkoutSession.sets", "own_session", "sets { edges { node { exercise { id nameEn } } } }", AFTER_COACHING, label="the ex-coach's own workout", setup="ex_coach"),
@@ -957,6 +1075,10 @@ LIVE_ROWS: list[tuple[str, str, str, dict[str, str]]] = [
     ("SkillMastered.skillExercise", "SkillMastered", "skillExercise", {OWNER: SEES, EX_COACH: BLIND}),
     ("SkillLevelUp.user", "SkillLevelUp", "user", {OWNER: SEES}),
     ("SkillLevelUp.session", "SkillLevelUp", "session", {OWNER: BLIND}),
+    # The coach scheduled a session while coaching: on the athlete's own feed.
+    ("CoachingSessionChanged.coachingSession", "CoachingSessionChanged", "coachingSession", {OWNER: SEES}),
+    ("CoachingSessionChanged.user", "CoachingSessionChanged", "user", {OWNER: SEES}),
+    ("CoachingSessionChanged.session", "CoachingSessionChanged", "session", {OWNER: BLIND}),
 ]
 
 LIVE_FIELDS = """__typename ... on LiveEvent { eventId session { id } user { id } }
@@ -964,7 +1086,8 @@ LIVE_FIELDS = """__typename ... on LiveEvent { eventId session { id } user { id 
   ... on SkillMastered { skillExercise { id } }"""
 LIVE_EVENTS = f"""subscription($s: ID!, $after: String) {{ workoutEvents(sessionId: $s, after: $after) {{ {LIVE_FIELDS}
   ... on SetLogged {{ setLog {{ id }} }} ... on SetUpdated {{ setLog {{ id }} }} ... on SetDeleted {{ setLogId }} }} }}"""
-LIVE_FEED = f"subscription($after: String) {{ activityFeed(after: $after) {{ {LIVE_FIELDS} ... on GoalCompleted {{ goal {{ id }} }} }} }}"
+LIVE_FEED = f"""subscription($after: String) {{ activityFeed(after: $after) {{ {LIVE_FIELDS} ... on GoalCompleted {{ goal {{ id }} }}
+  ... on CoachingSessionChanged {{ coachingSession {{ id }} }} }} }}"""
 
 
 def test_link_rows_cover_every_link():
@@ -1018,6 +1141,7 @@ async def live(client, app_servers) -> Live:
     follower = await WsClient.open(url, TRANSPORT_WS, coach.token)
     await follower.subscribe(LIVE_EVENTS, {"s": session, "after": FROM_START})
     await sets(20)
+    coaching_session = (await coaching_session_of(client, coach, athlete.id, "live"))["id"]
     during, during_errors = await collect(follower, "workoutEvents", lambda e: e["__typename"] == "SetDeleted")
     await client.data(END_COACHING, {"i": relationship_id}, athlete.token)
     await sets(30)
@@ -1030,7 +1154,7 @@ async def live(client, app_servers) -> Live:
 
     replay = await subscribe(url, athlete.token, LIVE_EVENTS, {"s": session, "after": FROM_START})
     feed = await subscribe(url, athlete.token, LIVE_FEED, {"after": FROM_START})
-    secrets = {marker for gid in (athlete.id, session, goal, *logged) for marker in secrets_of(gid)}
+    secrets = {marker for gid in (athlete.id, session, goal, coaching_session, *logged) for marker in secrets_of(gid)}
     return Live(
         events={OWNER: [d["workoutEvents"] for d in replay["data"]] + [d["activityFeed"] for d in feed["data"]], COACH: during, EX_COACH: after},
         errors={OWNER: replay.get("errors", []) + feed.get("errors", []), COACH: during_errors, EX_COACH: after_errors},

@@ -45,6 +45,13 @@ EXECUTOR_ONLY = {
     "User.skillPlan": "today's plan follows the ladder's rule in domain/skills.py",
     "User.conversations": "conversations are stored in MongoDB",
     "WorkoutSession.skillExercises": "completion is judged by the rule in domain/skills.py",
+    "User.healthProfile": "health and coaching (domain/health.py) are left to the executor",
+    "User.bodyMetrics": "health and coaching are left to the executor",
+    "User.bodyMetricsTrend": "the 7-day moving average is computed in domain/health.py",
+    "User.meals": "health and coaching are left to the executor",
+    "User.progressPhotos": "a coach's list holds the shared photos only; links are signed per viewer",
+    "User.coachingSessions": "health and coaching are left to the executor",
+    "WorkoutSession.energy": "METs by exercise kind and effort, in domain/health.py",
 }
 
 

@@ -53,3 +53,55 @@ async def test_demo_conversations_in_hebrew_and_english_with_the_assistant(app, 
     assert roles == [("ASSISTANT", "EN"), ("USER", "EN"), ("ASSISTANT", "EN"), ("USER", "EN")]
     logged = [m["node"]["assistant"] for m in sam["messages"]["edges"] if m["node"]["assistant"] and m["node"]["assistant"]["intent"] == "log_exercise"]
     assert logged and logged[0]["setLog"] is not None  # sam reads the set the assistant logged for him
+
+HEALTH = """query($r: StatsRange!) { viewer { healthProfile { calorieTarget height }
+  bodyMetrics(first: 30) { totalCount edges { node { weight bmi bloodPressure } } }
+  bodyMetricsTrend(range: $r) { weightChange points { movingAverage } }
+  meals { totalCount }
+  stats(range: $r) { nutrition { date meals calories calorieTarget caloriesBurned energyBalance } }
+  coachingSessions { totalCount edges { node { topics rating completed daysUntilNextSession coachUsername
+    actionItems { done isOverdue } overdueActionItems { text } } } }
+  progressPhotos { totalCount edges { node { kind sharedWithCoach url thumbnailUrl } } } } }"""
+SAM = "query($id: ID!) { node(id: $id) { ... on User { progressPhotos { edges { node { url sharedWithCoach } } } coachingSessions { totalCount } } } }"
+
+
+async def test_demo_health_and_coaching_with_photos(app, client, settings):
+    """sam's two weeks of metrics and a week of meals, his coach maya's sessions with him, and his photos: maya sees the shared ones."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from server.demo_health import load
+
+    await _create(app.state.sessionmaker)  # (the athletes: made by the test above, or now)
+    assert await load(settings.database_url, settings.mongo_url) == 4
+    assert await load(settings.database_url, settings.mongo_url) == 0  # idempotent
+    tokens = {name: (await client.data(LOGIN, {"i": {"login": name, "password": PASSWORD}}))["login"]["token"] for name in ("sam", "maya")}
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    week = {"from": str(today - timedelta(days=6)), "to": str(today)}
+    sam = (await client.data(HEALTH, {"r": week}, tokens["sam"]))["viewer"]
+    assert sam["healthProfile"] == {"calorieTarget": 2600, "height": 182.0}
+    assert sam["bodyMetrics"]["totalCount"] == 14 and all(e["node"]["bmi"] and e["node"]["bloodPressure"] for e in sam["bodyMetrics"]["edges"])
+    assert len(sam["bodyMetricsTrend"]["points"]) == 7 and sam["bodyMetricsTrend"]["weightChange"] is not None
+    assert sam["meals"]["totalCount"] == 28
+    days = sam["stats"]["nutrition"]
+    assert len(days) == 7 and all(d["meals"] == 4 and d["calorieTarget"] == 2600 for d in days)
+    burned = [d for d in days if d["caloriesBurned"] > 0]  # his workouts of the week, beside what he ate
+    assert all(d["energyBalance"] == round(d["calories"] - d["caloriesBurned"], 1) for d in burned)
+    sessions = [e["node"] for e in sam["coachingSessions"]["edges"]]
+    assert [s["coachUsername"] for s in sessions] == ["maya", "maya"] and sessions[0]["daysUntilNextSession"] is None
+    held = sessions[1]
+    assert held["completed"] and held["rating"] == 9 and held["daysUntilNextSession"] == 3
+    assert held["overdueActionItems"] == [{"text": "Film a working set of squats"}]
+    photos = [e["node"] for e in sam["progressPhotos"]["edges"]]
+    assert sam["progressPhotos"]["totalCount"] == 3 and sum(p["sharedWithCoach"] for p in photos) == 2
+    assert (await client.http.get(photos[0]["url"].removeprefix("http://testserver"))).status_code == 200
+
+    seen = (await client.data(SAM, {"id": await _user_id(client, tokens["sam"])}, tokens["maya"]))["node"]
+    assert seen["coachingSessions"]["totalCount"] == 2
+    shared = [e["node"] for e in seen["progressPhotos"]["edges"]]
+    assert len(shared) == 2 and all(p["sharedWithCoach"] for p in shared)
+    assert (await client.http.get(shared[0]["url"].removeprefix("http://testserver"))).status_code == 200
+
+
+async def _user_id(client, token: str) -> str:
+    return (await client.data("{ viewer { id } }", token=token))["viewer"]["id"]

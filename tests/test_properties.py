@@ -83,6 +83,9 @@ def scalars(alice: User, bob: User) -> dict:
         "ID": ids.map(nodes.String),
         "DateTime": st.datetimes(timezones=st.just(UTC)).map(lambda moment: nodes.String(moment.isoformat())),
         "Date": st.dates().map(lambda day: nodes.String(day.isoformat())),
+        "Time": st.times().map(lambda moment: nodes.String(moment.replace(microsecond=0).isoformat())),
+        # A file can only come as a multipart part: a value in the document is refused (BAD_USER_INPUT on `file`).
+        "Upload": st.text(max_size=20).map(nodes.String),
     }
 
 

@@ -3,6 +3,7 @@
 from db.models.accounts import CoachingRelationship, RefreshToken, SignInThrottle, UserSession
 from db.models.base import Base
 from db.models.exercises import Exercise
+from db.models.health import BodyMetric, CoachingActionItem, CoachingSession, HealthProfile, MealLog, ProgressPhoto
 from db.models.organizations import Organization, OrganizationMember
 from db.models.outbox import OutboxEvent
 from db.models.programs import Program, ProgramDay, ProgramExercise
@@ -40,4 +41,10 @@ __all__ = [
     "UserSkillLevel",
     "UserSkillProgress",
     "PlannedSkillExercise",
+    "HealthProfile",
+    "BodyMetric",
+    "MealLog",
+    "ProgressPhoto",
+    "CoachingSession",
+    "CoachingActionItem",
 ]

@@ -48,6 +48,7 @@ class Goal(Base):
         CheckConstraint("target_value > 0", name="target_positive"),
         CheckConstraint("end_date >= start_date", name="ends_after_start"),
         CheckConstraint("(kind = 'exercise_weight') = (exercise_id IS NOT NULL)", name="exercise_iff_weight"),
+        CheckConstraint("(kind IN ('body_weight', 'body_fat')) = (baseline_value IS NOT NULL)", name="baseline_iff_body"),
         Index("ix_goals_user_sort", "user_id", "created_at", "id"),
         Index("ix_goals_user_active", "user_id", postgresql_where=text("status = 'active'")),
         Index("ix_goals_exercise_id", "exercise_id"),
@@ -58,6 +59,8 @@ class Goal(Base):
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     title: Mapped[str] = mapped_column(String(120), nullable=False)
     target_value: Mapped[Decimal] = mapped_column(Numeric(12, 3), nullable=False)
+    # Body goals only: the latest weight (kg) or body fat (%) when the goal was set (domain/goals.py).
+    baseline_value: Mapped[Decimal | None] = mapped_column(Numeric(12, 3))
     exercise_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"))
     timeframe: Mapped[str | None] = mapped_column(String(8))
     start_date: Mapped[date] = mapped_column(Date, nullable=False)
