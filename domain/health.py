@@ -28,7 +28,8 @@ DEFAULT_WEIGHT_KG = 70.0
 
 # (light, moderate, vigorous) METs per exercise category, with their Compendium 2011 codes.
 METS: dict[str, tuple[float, float, float]] = {
-    # resistance training: 02052 multiple exercises 8-15 reps (3.5), 02054 squats etc. (5.0), 02050 power lifting / body building, vigorous (6.0)
+    # resistance training: 02054 multiple exercises, 8-15 repetitions at varied resistance (3.5), 02052 squats, slow or explosive
+    # effort (5.0), 02050 power lifting or body building, vigorous effort (6.0)
     "strength": (3.5, 5.0, 6.0),
     "powerlifting": (3.5, 5.0, 6.0),
     "olympic_weightlifting": (3.5, 5.0, 6.0),
