@@ -18,12 +18,14 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+from psycopg.pq import TransactionStatus
 from psycopg.rows import namedtuple_row
 from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.elements import TextClause
 
 _DIALECT = pg_dialect.dialect()
+IDLE = TransactionStatus.IDLE
 
 
 @lru_cache(maxsize=256)
@@ -45,18 +47,30 @@ class Direct:
         self.pg = pg
         self._session: AsyncSession | None = None
 
-    async def execute(self, statement: TextClause | str, params: dict[str, Any] | None = None) -> list:
-        """The rows (named tuples) the statement returns; [] when it returns none."""
+    async def execute(self, statement: TextClause | str, params: dict[str, Any] | None = None, *, commit: bool = False) -> list:
+        """The rows (named tuples) the statement returns; [] when it returns none.
+
+        The transaction's first statement goes out with its BEGIN, and with `commit` the
+        statement goes out with the COMMIT (psycopg's pipeline mode): one round trip each."""
         sql = driver_sql(statement)
         sync = self.sync
         dispatch = sync.dispatch
+        if commit and self._session is not None:
+            await self._session.flush()
         dispatch.before_cursor_execute(sync, None, sql, params, None, False)
-        cursor = self.pg.cursor(row_factory=namedtuple_row)
+        pg = self.pg
+        cursor = pg.cursor(row_factory=namedtuple_row)
         try:
-            await cursor.execute(sql, params)
+            if commit or pg.info.transaction_status == IDLE:
+                async with pg.pipeline():
+                    await cursor.execute(sql, params)
+                    if commit:
+                        await pg.commit()
+            else:
+                await cursor.execute(sql, params)
             rows = await cursor.fetchall() if cursor.description is not None else []
         except psycopg.Error:
-            if self.pg.broken:  # the connection died: it must not go back to the pool
+            if pg.broken:  # the connection died: it must not go back to the pool
                 await self.conn.invalidate()
             raise
         finally:

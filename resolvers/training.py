@@ -283,8 +283,9 @@ async def after_awards(session, outcome: Outcome, user_id: uuid.UUID, session_id
         outcome.goals = await complete_reached_goals(session, user_id)
 
 
-async def announce(session, user_id: uuid.UUID, session_id: uuid.UUID | None, outcome: Outcome, first: list | None = None) -> None:
-    """Write the write's own events (`first`) and what its rules caused, in one statement."""
+async def announce(session, user_id: uuid.UUID, session_id: uuid.UUID | None, outcome: Outcome, first: list | None = None,
+                   **options) -> None:
+    """Write the write's own events (`first`) and what its rules caused, in one statement (`options`: see record_many)."""
     pending = list(first or [])
     user = events.user_channel(user_id)
     for r in outcome.records:
@@ -299,7 +300,7 @@ async def announce(session, user_id: uuid.UUID, session_id: uuid.UUID | None, ou
         channels = [user] + ([events.workout_channel(m.session_id)] if m.session_id else [])
         pending.append((channels, events.SKILL_MASTERED, {"skill_exercise_id": m.skill_exercise_id, "session_id": m.session_id}))
     if pending:
-        await record_many(session, user_id, pending)
+        await record_many(session, user_id, pending, **options)
 
 
 def current_streak(streak_run: int, last_active_day: date | None, timezone: str, now: datetime | None = None) -> int:

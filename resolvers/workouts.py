@@ -214,7 +214,7 @@ async def log_set(
             return await _by_client_id(tx, viewer.id, client_id), False, training.Outcome()
         row = first  # the set's columns (and the statement's own, which nothing reads from `row`)
         outcome = await _logged_outcome(tx, row, rows, completed)
-        await training.announce(tx, viewer.id, workout.id, outcome, first=[_set_event(row, events.SET_LOGGED)])
+        await training.announce(tx, viewer.id, workout.id, outcome, first=[_set_event(row, events.SET_LOGGED)], commit=True)
     ctx.committed()
     return row, True, outcome
 
