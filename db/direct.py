@@ -13,19 +13,24 @@ log, outage recovery) see every statement.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from functools import lru_cache
 from typing import Any
 
 import psycopg
+from psycopg import AsyncRawCursor
 from psycopg.pq import TransactionStatus
 from psycopg.rows import namedtuple_row
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.elements import TextClause
 
 _DIALECT = pg_dialect.dialect()
+_NATIVE = pg_dialect.dialect(paramstyle="numeric_dollar")
 IDLE = TransactionStatus.IDLE
+_PYFORMAT = re.compile(r"%\((\w+)\)s")
 
 
 @lru_cache(maxsize=256)
@@ -34,6 +39,16 @@ def driver_sql(statement: TextClause | str) -> str:
     if isinstance(statement, str):
         return statement
     return str(statement.compile(dialect=_DIALECT))
+
+
+@lru_cache(maxsize=256)
+def native_sql(sql: str) -> tuple[bytes, tuple[str, ...]]:
+    """`sql` (psycopg's `%(name)s` style) with PostgreSQL's own `$n` placeholders, and the names in order.
+
+    Sent through a raw cursor, psycopg does not parse the statement for placeholders on every
+    call (it caches that parse for statements under 4 KB only, and the write statements are longer)."""
+    compiled = text(_PYFORMAT.sub(r":\1", sql).replace("%%", "%")).compile(dialect=_NATIVE)
+    return str(compiled).encode(), tuple(compiled.positiontup or ())
 
 
 class Direct:
@@ -59,15 +74,17 @@ class Direct:
             await self._session.flush()
         dispatch.before_cursor_execute(sync, None, sql, params, None, False)
         pg = self.pg
-        cursor = pg.cursor(row_factory=namedtuple_row)
+        native, names = native_sql(sql)
+        values = [params[name] for name in names] if params else None
+        cursor = AsyncRawCursor(pg, row_factory=namedtuple_row)
         try:
             if commit or pg.info.transaction_status == IDLE:
                 async with pg.pipeline():
-                    await cursor.execute(sql, params)
+                    await cursor.execute(native, values)
                     if commit:
                         await pg.commit()
             else:
-                await cursor.execute(sql, params)
+                await cursor.execute(native, values)
             rows = await cursor.fetchall() if cursor.description is not None else []
         except psycopg.Error:
             if pg.broken:  # the connection died: it must not go back to the pool
