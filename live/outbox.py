@@ -53,8 +53,11 @@ RECORD_MANY = text(
 )
 
 
-async def record_many(session: AsyncSession, user_id: uuid.UUID, pending: Sequence[tuple[Sequence[str], str, dict[str, Any]]]) -> None:
-    """Add (channels, type, data) events in order; like `record`, visible when the caller commits."""
+async def record_many(session: AsyncSession, user_id: uuid.UUID, pending: Sequence[tuple[Sequence[str], str, dict[str, Any]]],
+                      **options: Any) -> None:
+    """Add (channels, type, data) events in order; like `record`, visible when the caller commits.
+
+    `options` go to the session's `execute` (db.direct's `commit=True` sends the COMMIT with it)."""
     await session.execute(
         RECORD_MANY,
         {
@@ -64,6 +67,7 @@ async def record_many(session: AsyncSession, user_id: uuid.UUID, pending: Sequen
             "channels": [",".join(sorted(channels)) for channels, _, _ in pending],
             "user_id": user_id,
         },
+        **options,
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiodataloader import DataLoader
-from sqlalchemy import ColumnElement, Select, func, select, true, tuple_
+from sqlalchemy import ColumnElement, Select, any_, bindparam, func, select, true, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
@@ -41,12 +41,23 @@ class BaseLoader(DataLoader):
 
 
 class RowByIdLoader(BaseLoader):
-    """One model row per id, or None."""
+    """One model row per id, or None.
+
+    One statement per model, built once (`id = ANY(:keys)`): no statement construction, cache
+    key or expanding IN per batch, and one prepared statement whatever the batch's size."""
 
     model: Any
+    _by_ids: Select | None = None
+
+    @classmethod
+    def statement(cls) -> Select:
+        if cls.__dict__.get("_by_ids") is None:
+            cls._by_ids = select(cls.model).where(cls.model.id == any_(bindparam("keys", type_=ARRAY(UUID(as_uuid=True)))))
+        return cls._by_ids
 
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[Any]:
-        rows = await self.fetch(select(self.model).where(self.model.id.in_(keys)))
+        async with self.sessionmaker() as session:
+            rows = (await session.execute(self.statement(), {"keys": list(keys)})).all()
         by_id = {row.id: row for (row,) in rows}
         return [by_id.get(key) for key in keys]
 

@@ -66,7 +66,7 @@ def _beaten(row: str) -> str:
     ELSE {row}.before END"""
 
 
-def _upsert(source: str) -> str:
+def upsert(source: str) -> str:
     """Write `source`'s rows (kind, value, `before` and where it was set) as the user's records."""
     return f"""INSERT INTO personal_records (user_id, exercise_id, kind, value, previous_value, set_log_id, session_id, achieved_at)
         SELECT user_id, exercise_id, kind, value, before, set_log_id, session_id, achieved_at FROM {source}
@@ -100,6 +100,25 @@ ranked AS (
 )
 """
 
+# The candidates that beat the stored record of their kind, with the value they beat (`before`):
+# when the session that holds the volume record raises it again, the value it beat is the best of
+# the other sessions, read afresh (they may have grown).
+BETTER = """better AS (
+    SELECT c.*, r.value AS old_value,
+           CASE WHEN c.kind = 'best_session_volume' AND r.session_id = c.session_id THEN (
+                    -- this session already held it: the best of the others, which may have grown since
+                    SELECT max(v) FROM (
+                        SELECT sum(x.weight_kg * x.reps) AS v FROM set_logs x
+                        WHERE x.user_id = c.user_id AND x.exercise_id = c.exercise_id AND x.session_id <> c.session_id
+                          AND x.set_type <> 'warmup' AND x.weight_kg > 0 AND x.reps > 0
+                        GROUP BY x.session_id
+                    ) others)
+                ELSE r.value END AS before
+    FROM candidates c
+    LEFT JOIN personal_records r ON r.user_id = c.user_id AND r.exercise_id = c.exercise_id AND r.kind = c.kind
+    WHERE r.value IS NULL OR c.value > r.value
+)"""
+
 # A newly logged set that is the latest of its exercise can only raise records: compare it
 # with the stored ones instead of reading the whole history (what logSet runs). `ok` is
 # false when an earlier set exists after it (a back-dated set): then nothing is written and
@@ -125,23 +144,9 @@ RAISE = text(
                   AND x.set_type <> 'warmup' AND x.weight_kg > 0 AND x.reps > 0)
         FROM sets s WHERE s.weight_kg > 0 AND s.reps > 0
     ),
-    better AS (
-        SELECT c.*, r.value AS old_value,
-               CASE WHEN c.kind = 'best_session_volume' AND r.session_id = c.session_id THEN (
-                        -- this session already held it: the best of the others, which may have grown since
-                        SELECT max(v) FROM (
-                            SELECT sum(x.weight_kg * x.reps) AS v FROM set_logs x
-                            WHERE x.user_id = c.user_id AND x.exercise_id = c.exercise_id AND x.session_id <> c.session_id
-                              AND x.set_type <> 'warmup' AND x.weight_kg > 0 AND x.reps > 0
-                            GROUP BY x.session_id
-                        ) others)
-                    ELSE r.value END AS before
-        FROM candidates c
-        LEFT JOIN personal_records r ON r.user_id = c.user_id AND r.exercise_id = c.exercise_id AND r.kind = c.kind
-        WHERE r.value IS NULL OR c.value > r.value
-    ),
+    {BETTER},
     written AS (
-        {_upsert("better")}
+        {upsert("better")}
         RETURNING id, user_id, kind, value, set_log_id, session_id
     )
     SELECT latest.ok, w.id, w.user_id, w.kind, w.value, w.set_log_id, w.session_id, b.old_value, false AS removed
@@ -171,7 +176,7 @@ RECOMPUTE = text(
         FROM personal_records r JOIN pairs p ON p.user_id = r.user_id AND p.exercise_id = r.exercise_id
     ),
     written AS (
-        {_upsert("best")}
+        {upsert("best")}
         WHERE (personal_records.value, personal_records.previous_value, personal_records.set_log_id,
                personal_records.session_id, personal_records.achieved_at)
               IS DISTINCT FROM

@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, cast, func, text
 
+from db.direct import driver_sql
 from live import events
 from live.outbox import record_many
 from resolvers import records, skills
@@ -69,6 +71,97 @@ PROGRESS_AND_AWARDS = text(
     FROM progress p
     """
 )
+
+# Logging a set, in one statement after the workout's row lock and the user's lock: the insert
+# (position read after the lock, a repeated clientId inserting nothing), the records it raises
+# (records.RAISE, reading the new row from the insert instead of the table), and the totals
+# with the awards they reach (PROGRESS_AND_AWARDS, moved by the set's points, volume and new
+# records). `ok` is false for a back-dated set (one logged after it exists): then no record or
+# total was written and the caller recomputes, as `after_logged` does. With `:progress` false
+# (a set logged into a finished workout, which may master a skill first) the totals are left
+# to the caller. One row per record written (or one with null record columns).
+_LOG_SET = f"""
+    WITH ins AS (
+        INSERT INTO set_logs (session_id, user_id, exercise_id, position, client_id{{columns}})
+        VALUES (:session_id, :user_id, :exercise_id,
+                (SELECT coalesce(max(position) + 1, 0) FROM set_logs WHERE session_id = :session_id),
+                :client_id{{values}})
+        ON CONFLICT (user_id, client_id) DO NOTHING
+        RETURNING *
+    ),
+    s AS (SELECT {records.SET_COLUMNS}, s.set_type FROM ins s),
+    latest AS (
+        SELECT NOT EXISTS (
+            SELECT 1 FROM set_logs o, s
+            WHERE o.user_id = s.user_id AND o.exercise_id = s.exercise_id AND (o.completed_at, o.id) > (s.completed_at, s.id)
+        ) AS ok
+    ),
+    sets AS (SELECT s.* FROM s, latest WHERE latest.ok AND s.set_type <> 'warmup'),
+    candidates AS (
+        {records.PER_SET}
+        UNION ALL
+        SELECT s.user_id, s.exercise_id, s.id, s.session_id, s.completed_at, 'best_session_volume',
+               s.weight_kg * s.reps + coalesce((SELECT sum(x.weight_kg * x.reps) FROM set_logs x
+                WHERE x.session_id = s.session_id AND x.exercise_id = s.exercise_id
+                  AND x.set_type <> 'warmup' AND x.weight_kg > 0 AND x.reps > 0), 0)
+        FROM sets s WHERE s.weight_kg > 0 AND s.reps > 0
+    ),
+    {records.BETTER},
+    written AS (
+        {records.upsert("better")}
+        RETURNING id, user_id, kind, value, set_log_id, session_id
+    ),
+    delta AS (
+        SELECT ins.user_id, coalesce(ins.points, 0) AS points, coalesce(ins.volume_kg, 0) AS volume,
+               (SELECT count(*) FROM better WHERE old_value IS NULL) AS records
+        FROM ins, latest WHERE latest.ok AND CAST(:progress AS boolean)
+    ),
+    progress AS (
+        INSERT INTO user_progress AS p (user_id, points, sets, volume_kg, records)
+        SELECT user_id, greatest(points, 0), 1, greatest(volume, 0), greatest(records, 0) FROM delta
+        ON CONFLICT (user_id) DO UPDATE SET
+            points = greatest(p.points + EXCLUDED.points, 0), sets = greatest(p.sets + 1, 0),
+            volume_kg = greatest(p.volume_kg + EXCLUDED.volume_kg, 0), records = greatest(p.records + EXCLUDED.records, 0),
+            updated_at = now()
+        RETURNING p.*
+    ),
+    awarded AS (
+        INSERT INTO user_achievements (user_id, achievement_id, session_id)
+        SELECT p.user_id, a.id, CAST(:session_id AS uuid) FROM progress p, achievements a
+        WHERE {_METRIC} >= CAST(a.rule->>'at_least' AS numeric)
+          AND NOT EXISTS (SELECT 1 FROM user_achievements ua WHERE ua.user_id = p.user_id AND ua.achievement_id = a.id)
+        ON CONFLICT (user_id, achievement_id) DO NOTHING
+        RETURNING id, achievement_id
+    )
+    SELECT ins.*, latest.ok,
+           (SELECT p.active_goals FROM progress p) AS active_goals,
+           (SELECT coalesce(array_agg(aw.id), '{{{{}}}}') FROM awarded aw) AS awarded,
+           (SELECT coalesce(sum(a.points_reward), 0) FROM awarded aw JOIN achievements a ON a.id = aw.achievement_id) AS reward,
+           w.id AS record_id, w.kind AS record_kind, w.value AS record_value, w.set_log_id AS record_set_log_id,
+           w.session_id AS record_session_id, b.old_value AS record_old_value
+    FROM latest LEFT JOIN ins ON true LEFT JOIN written w ON true LEFT JOIN better b ON b.kind = w.kind
+"""
+
+
+@lru_cache(maxsize=64)
+def log_set_statement(columns: tuple[str, ...]) -> str:
+    """`_LOG_SET` for the set's given columns (beyond those every set has), in psycopg's parameter style."""
+    sql = _LOG_SET.format(columns="".join(f", {c}" for c in columns), values="".join(f", :{c}" for c in columns))
+    return driver_sql(text(sql))
+
+
+@dataclass
+class Record:
+    """A personal record a logged set just wrote (as records.RAISE returns them)."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    kind: str
+    value: Decimal
+    set_log_id: uuid.UUID
+    session_id: uuid.UUID
+    old_value: Decimal | None
+
 
 # Workouts, streaks (in the user's own time zone) and completed programs, counted afresh.
 RECOUNT = text(
@@ -179,8 +272,20 @@ async def apply_progress(session, outcome: Outcome, user_id, session_id, *, poin
         outcome.goals = await complete_reached_goals(session, user_id)
 
 
-async def announce(session, user_id: uuid.UUID, session_id: uuid.UUID | None, outcome: Outcome, first: list | None = None) -> None:
-    """Write the write's own events (`first`) and what its rules caused, in one statement."""
+async def after_awards(session, outcome: Outcome, user_id: uuid.UUID, session_id: uuid.UUID | None, reward: int, active_goals: bool) -> None:
+    """What apply_progress does after its first round, when that round ran inside another statement
+    (training.log_set_statement): pay the achievements' rewards (which may reach more), complete reached goals."""
+    if reward:
+        await apply_progress(session, outcome, user_id, session_id, points=reward)
+    elif active_goals:
+        from resolvers.goals import complete_reached_goals
+
+        outcome.goals = await complete_reached_goals(session, user_id)
+
+
+async def announce(session, user_id: uuid.UUID, session_id: uuid.UUID | None, outcome: Outcome, first: list | None = None,
+                   **options) -> None:
+    """Write the write's own events (`first`) and what its rules caused, in one statement (`options`: see record_many)."""
     pending = list(first or [])
     user = events.user_channel(user_id)
     for r in outcome.records:
@@ -195,7 +300,7 @@ async def announce(session, user_id: uuid.UUID, session_id: uuid.UUID | None, ou
         channels = [user] + ([events.workout_channel(m.session_id)] if m.session_id else [])
         pending.append((channels, events.SKILL_MASTERED, {"skill_exercise_id": m.skill_exercise_id, "session_id": m.session_id}))
     if pending:
-        await record_many(session, user_id, pending)
+        await record_many(session, user_id, pending, **options)
 
 
 def current_streak(streak_run: int, last_active_day: date | None, timezone: str, now: datetime | None = None) -> int:

@@ -6,10 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import delete, select, text
 
+from db import direct
+from db.direct import driver_sql
 from db.models import Exercise, PlannedExercise, ProgramDay, ProgramExercise, SetLog, WorkoutSession
 from domain.units import to_kg
 from live import events
@@ -172,65 +174,89 @@ def _set_event(row: SetLog, type: str) -> tuple:
 
 async def log_set(
     ctx: Context, session_id: uuid.UUID, exercise_id: uuid.UUID, data: SetInput, client_id: str | None
-) -> tuple[SetLog, bool, training.Outcome]:
-    """Log a set; a repeated `client_id` returns the set logged the first time (second value False)."""
+) -> tuple[Any, bool, training.Outcome]:
+    """Log a set; a repeated `client_id` returns the set logged the first time (second value False).
+
+    The hot write: three statements on the connection itself (db/direct.py) — the workout's row
+    lock with the exercise and the user's lock, the insert with the records, totals and awards
+    it causes (training.log_set_statement), and the events — plus the clientId lookup when one is
+    given. What is rare (a back-dated set, a set into a finished workout, achievements that pay
+    points, goals reached) goes on through the same functions as the other writes.
+    """
     viewer = await ctx.require_viewer()
     client_id = validation.text(client_id, "clientId", max_length=64)
     values = _set_values(data)
-    async with ctx.sessionmaker.begin() as session:
+    async with direct.transaction(ctx.sessionmaker.kw["bind"]) as tx:
         if client_id is not None:
-            existing = await _by_client_id(session, viewer.id, client_id)
+            existing = await _by_client_id(tx, viewer.id, client_id)
             if existing is not None:
                 return existing, False, training.Outcome()
-        workout, exercise = await _session_and_exercise(ctx, session, session_id, exercise_id, viewer.id)
+        found = await tx.one(LOCK_FOR_SET, {"session_id": session_id, "exercise_id": exercise_id, "ns": training.LOCK_NAMESPACE,
+                                            "user_id": viewer.id})
+        if found is None:  # one of them is missing: the checks say which
+            session = tx.session()
+            await _loggable_session(ctx, session, session_id)
+            await visible_exercise(ctx, session, exercise_id, "exerciseId")
+            raise NotFound("Exercise", field="exerciseId")  # not reached: one of the two is missing
+        workout = await _loggable_session_checks(ctx, WorkoutSession(id=found.id, user_id=found.user_id, status=found.status))
+        exercise = Exercise(id=found.exercise_id, owner_id=found.owner_id, name=found.name, tracking=found.tracking)
+        if not await can_read(ctx, exercise):
+            raise NotFound("Exercise", field="exerciseId")
         _check_measurement(exercise, values)
-        # The next position is read inside the insert: after the session row's lock, so
-        # concurrent sets in one workout never take the same one.
-        position = (
-            select(func.coalesce(func.max(SetLog.position) + 1, 0)).where(SetLog.session_id == workout.id).scalar_subquery()
-        )
-        stmt = (
-            pg_insert(SetLog)
-            .values(session_id=workout.id, user_id=viewer.id, exercise_id=exercise.id, position=position, client_id=client_id, **values)
-            .on_conflict_do_nothing(index_elements=["user_id", "client_id"])
-            .returning(SetLog)
-        )
-        row = (await session.execute(stmt)).scalar_one_or_none()
-        if row is None:  # a concurrent retry with the same client_id won
-            return await _by_client_id(session, viewer.id, client_id), False, training.Outcome()
-        outcome = await training.after_logged(session, row, workout_completed=workout.status == "completed")
-        await training.announce(session, viewer.id, workout.id, outcome, first=[_set_event(row, events.SET_LOGGED)])
+        completed = workout.status == "completed"
+        columns = tuple(values)
+        rows = await tx.execute(training.log_set_statement(columns), {
+            **values, "session_id": workout.id, "user_id": viewer.id, "exercise_id": exercise.id, "client_id": client_id,
+            "progress": not completed,
+        })
+        first = rows[0]
+        if first.id is None:  # a concurrent retry with the same client_id won
+            return await _by_client_id(tx, viewer.id, client_id), False, training.Outcome()
+        row = first  # the set's columns (and the statement's own, which nothing reads from `row`)
+        outcome = await _logged_outcome(tx, row, rows, completed)
+        await training.announce(tx, viewer.id, workout.id, outcome, first=[_set_event(row, events.SET_LOGGED)], commit=True)
     ctx.committed()
     return row, True, outcome
 
 
-async def _session_and_exercise(
-    ctx: Context, session, session_id: uuid.UUID, exercise_id: uuid.UUID, user_id: uuid.UUID
-) -> tuple[WorkoutSession, Exercise]:
-    """The workout (locked, loggable) and the exercise, in one round trip when both exist.
+async def _logged_outcome(tx: direct.Direct, row: Any, rows: list, completed: bool) -> training.Outcome:
+    """What the set caused, from the insert's rows, finishing what the statement left to Python."""
+    first = rows[0]
+    if not first.ok:  # back-dated: recompute its exercise's records, then the totals (as after_logged)
+        return await training.after_logged(tx.session(), row, workout_completed=completed)
+    records = [
+        training.Record(r.record_id, row.user_id, r.record_kind, r.record_value, r.record_set_log_id, r.record_session_id, r.record_old_value)
+        for r in rows if r.record_id is not None
+    ]
+    outcome = training.Outcome(records=records)
+    if completed:  # a mastery first, then the totals (as after_logged)
+        session = tx.session()
+        outcome.masteries = await skills.rederive(session, row.user_id, exercise_ids=[row.exercise_id])
+        added = sum(1 for r in records if r.old_value is None)
+        await training.apply_progress(session, outcome, row.user_id, row.session_id, points=row.points or 0, sets=1,
+                                      volume=row.volume_kg or Decimal(0), records=added)
+        return outcome
+    outcome.achievements.extend(first.awarded)
+    if first.reward or first.active_goals:  # achievements that pay points, or goals to look at
+        await training.after_awards(tx.session(), outcome, row.user_id, row.session_id, int(first.reward), first.active_goals)
+    return outcome
 
-    The same round trip takes the user's training lock, after the workout's row lock.
+
+# The workout (row-locked) and the exercise, with the user's training lock taken after the row lock.
+LOCK_FOR_SET = driver_sql(text(
     """
-    stmt = (
-        select(WorkoutSession, Exercise, training.user_lock(user_id))
-        .join(Exercise, Exercise.id == exercise_id)
-        .where(WorkoutSession.id == session_id)
-        .with_for_update(of=WorkoutSession)
-    )
-    found = (await session.execute(stmt)).first()
-    if found is None:  # one of them is missing: the checks below say which
-        return await _loggable_session(ctx, session, session_id), await visible_exercise(ctx, session, exercise_id, "exerciseId")
-    workout, exercise, _ = found
-    await _loggable_session_checks(ctx, workout)
-    if not await can_read(ctx, exercise):
-        raise NotFound("Exercise", field="exerciseId")
-    return workout, exercise
+    SELECT w.id, w.user_id, w.status, e.id AS exercise_id, e.owner_id, e.name, e.tracking,
+           pg_advisory_xact_lock(:ns, hashtext(CAST(:user_id AS text))) AS locked
+    FROM workout_sessions w JOIN exercises e ON e.id = :exercise_id
+    WHERE w.id = :session_id
+    FOR UPDATE OF w
+    """
+))
+SET_BY_CLIENT_ID = driver_sql(text("SELECT * FROM set_logs WHERE user_id = :user_id AND client_id = :client_id"))
 
 
-async def _by_client_id(session, user_id: uuid.UUID, client_id: str) -> SetLog | None:
-    return (
-        await session.execute(select(SetLog).where(SetLog.user_id == user_id, SetLog.client_id == client_id))
-    ).scalar_one_or_none()
+async def _by_client_id(tx: direct.Direct, user_id: uuid.UUID, client_id: str) -> Any:
+    return await tx.one(SET_BY_CLIENT_ID, {"user_id": user_id, "client_id": client_id})
 
 
 async def update_set(ctx: Context, set_log_id: uuid.UUID, data: SetInput) -> SetLog:
