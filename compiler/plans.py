@@ -57,7 +57,6 @@ class Operation:
     name: str | None = None
     executor_reason: str | None = None  # set: always answered by the executor
     cost_depends_on_variables: bool = False
-    cost: int = 0  # without variables (when it depends on none, the cost of every request)
     plans: OrderedDict = field(default_factory=OrderedDict)  # shape → Plan | str (why not compiled)
     variable_types: tuple = ()  # (name, GraphQL input type) per variable, for the shape
 
@@ -106,13 +105,12 @@ class PlanCache:
             (d.variable.name.value, type_from_ast(self.schema, d.type)) for d in chosen.variable_definitions or ()
         )
         op.cost_depends_on_variables = _paged_by_variables(document)
-        op.cost = 0 if op.cost_depends_on_variables else self.cost(op, {})
-        if not op.cost_depends_on_variables and op.cost > self.limits.max_cost:
+        if not op.cost_depends_on_variables and self.too_costly(op, {}):
             op.executor_reason = "too costly"
         return op
 
-    def cost(self, op: Operation, variables: dict) -> int:
-        return operation_cost(self.schema, op.document, op.name, variables)
+    def too_costly(self, op: Operation, variables: dict) -> bool:
+        return operation_cost(self.schema, op.document, op.name, variables) > self.limits.max_cost
 
     def plan(self, op: Operation, variables: VariableValues, signed_in: bool) -> Plan | str:
         """The plan for these variables' shape, compiled on first use; else why the executor answers."""

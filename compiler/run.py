@@ -7,9 +7,7 @@ behind PgBouncer in transaction mode, and each runs under a statement timeout.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 import logging
 import time
 from typing import Any
@@ -83,54 +81,6 @@ class StatementRunner:
         async with self.pool.connection() as conn:
             cursor = await conn.execute(sql, params, prepare=self.prepare or None)
             return await cursor.fetchone()
-
-
-class Admission:
-    """Light statements keep their latency beside heavy ones. While a light statement is running or
-    waiting, heavy ones (a dashboard: thousands of rows turned into JSON, milliseconds of PostgreSQL's
-    CPU each) run `heavy_beside_light` at a time, so they cannot take every core from a single-object
-    lookup; with no light one about, heavy ones run as many at once as the pool allows."""
-
-    def __init__(self, heavy_beside_light: int) -> None:
-        self.limit = heavy_beside_light  # 0: no limit
-        self.light = 0
-        self.heavy = 0
-        self.waiting = 0
-        self.changed = asyncio.Condition()
-
-    def _may_start_heavy(self) -> bool:
-        return self.light == 0 or self.heavy < self.limit
-
-    @contextlib.asynccontextmanager
-    async def slot(self, heavy: bool) -> AsyncIterator[None]:
-        if not self.limit:
-            yield
-            return
-        if not heavy:
-            self.light += 1
-            try:
-                yield
-            finally:
-                self.light -= 1
-                if self.waiting and not self.light:
-                    async with self.changed:
-                        self.changed.notify_all()
-            return
-        if not self._may_start_heavy():
-            self.waiting += 1
-            try:
-                async with self.changed:
-                    await self.changed.wait_for(self._may_start_heavy)
-            finally:
-                self.waiting -= 1
-        self.heavy += 1
-        try:
-            yield
-        finally:
-            self.heavy -= 1
-            if self.waiting:
-                async with self.changed:
-                    self.changed.notify_all()
 
 
 def _connection_lost(exc: psycopg.OperationalError) -> bool:

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs
 import orjson
 
 from compiler.plans import PlanCache
-from compiler.run import Admission, StatementRunner
+from compiler.run import StatementRunner
 from db.outages import POSTGRES, outages
 from schema.observe import shadow_run
 from server.auth import credentials
@@ -51,7 +51,6 @@ class CompiledLane:
         self.outcomes: dict[str, str] = {}
         self.counters: dict[str | None, tuple] = {}  # each operation's metric children, looked up once
         self.last_reason = ""
-        self.admission = Admission(state.settings.heavy_reads_beside_light)
         if state.settings.read_path_verify:
             LANES.add(self)
 
@@ -101,8 +100,7 @@ class CompiledLane:
         variables = self.plans.coerce(op, raw_variables)
         if variables is None:
             return self.fallback(op.name, "variables")
-        cost = self.plans.cost(op, raw_variables) if op.cost_depends_on_variables else op.cost
-        if cost > self.plans.limits.max_cost:
+        if op.cost_depends_on_variables and self.plans.too_costly(op, raw_variables):
             return self.fallback(op.name, "too costly")
         settings = self.state.settings
         authorization = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), None)
@@ -117,8 +115,7 @@ class CompiledLane:
         except Exception:  # noqa: BLE001 - a bad argument: the executor reports it
             return self.fallback(op.name, "arguments")
         try:
-            async with self.admission.slot(cost > settings.heavy_read_cost):
-                ok, data = await self.runner.fetch(plan.sql, params)
+            ok, data = await self.runner.fetch(plan.sql, params)
         except Exception as exc:  # noqa: BLE001 - reads are pure: the executor answers (and reports a real fault)
             if not outages.report(exc):  # an outage is logged once (the executor answers SERVICE_UNAVAILABLE)
                 compiler_log.warning("compiled statement failed (%s); answering on the executor", op.name, exc_info=True,

@@ -70,8 +70,6 @@ class Settings:
     read_path_verify: bool = False  # also run each compiled query on the executor and refuse a different answer (tests)
     plan_debug: bool = False  # PLAN_DEBUG: compiled responses carry their SQL in `extensions`
     plan_cache_size: int = 512  # documents whose plans are kept
-    heavy_read_cost: int = 2500  # a compiled read above this cost (schema.limits) is heavy
-    heavy_reads_beside_light: int = 1  # heavy statements at once while light ones run (0: no limit)
     # Statements (compiled and the executor's) run at most this long, then answer SERVICE_UNAVAILABLE;
     # behind PgBouncer the executor's engine cannot send it: set it on the role.
     statement_timeout_ms: int = 5000
@@ -130,8 +128,6 @@ class Settings:
             read_path_verify=env.get("READ_PATH_VERIFY", "0") not in ("0", "false", "no"),
             plan_debug=env.get("PLAN_DEBUG", "0") not in ("0", "false", "no"),
             plan_cache_size=int(env.get("PLAN_CACHE_SIZE", cls.plan_cache_size)),
-            heavy_read_cost=int(env.get("HEAVY_READ_COST", cls.heavy_read_cost)),
-            heavy_reads_beside_light=int(env.get("HEAVY_READS_BESIDE_LIGHT", cls.heavy_reads_beside_light)),
             statement_timeout_ms=int(env.get("STATEMENT_TIMEOUT_MS", cls.statement_timeout_ms)),
         )
 

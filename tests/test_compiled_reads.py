@@ -10,7 +10,6 @@ queries over the compiled types, and the stories below, must find no difference.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import uuid
 from dataclasses import dataclass, replace
@@ -25,7 +24,6 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 from hypothesis_graphql import nodes, queries
 
 from compiler.declare import TYPES
-from compiler.run import Admission
 from domain.units import KG_PER_LB
 from schema import schema
 from server.app import create_app
@@ -348,37 +346,3 @@ async def test_a_cursor_from_another_list_is_bad_input(world):
     for document in ("query($c: String) { exercises(after: $c) { totalCount } }", "query($c: String) { exercises(last: 2, before: $c) { totalCount } }"):
         error = await client.error(document, {"c": cursor}, owner.token)
         assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["field"] in ("after", "before")
-
-
-async def test_heavy_statements_take_turns_while_light_ones_run():
-    """The admission rule of compiled statements: with a light one in flight, heavy ones run one at a
-    time (and all at once when none is); a light one never waits."""
-    admission = Admission(heavy_beside_light=1)
-    running: list[str] = []
-    most_heavy = [0]
-    release = {name: asyncio.Event() for name in ("light", "heavy1", "heavy2", "heavy3")}
-
-    async def statement(name: str, heavy: bool) -> None:
-        async with admission.slot(heavy):
-            running.append(name)
-            most_heavy[0] = max(most_heavy[0], sum(n.startswith("heavy") for n in running))
-            await release[name].wait()
-            running.remove(name)
-
-    light = asyncio.create_task(statement("light", False))
-    await asyncio.sleep(0)
-    heavy = [asyncio.create_task(statement(f"heavy{i}", True)) for i in (1, 2)]
-    await asyncio.sleep(0.01)
-    assert running == ["light", "heavy1"]  # the second heavy waits for the first
-    release["heavy1"].set()
-    await asyncio.sleep(0.01)
-    assert running == ["light", "heavy2"]
-    release["light"].set()
-    await asyncio.sleep(0.01)
-    third = asyncio.create_task(statement("heavy3", True))  # no light one now: it starts at once
-    await asyncio.sleep(0.01)
-    assert running == ["heavy2", "heavy3"]
-    release["heavy2"].set()
-    release["heavy3"].set()
-    await asyncio.gather(light, *heavy, third)
-    assert most_heavy[0] == 2 and admission.heavy == admission.light == admission.waiting == 0
