@@ -193,13 +193,18 @@ async def log_metrics(ctx: Context, day: date | None, data: MetricsInput, weight
     return row
 
 
-async def delete_metrics(ctx: Context, metric_id: uuid.UUID) -> BodyMetric:
+async def _delete_own(ctx: Context, model: Any, key: uuid.UUID, type_name: str) -> Any:
+    """Delete one of the viewer's own rows (NOT_FOUND for anyone else's); the row as it was."""
     await ctx.require_viewer()
     async with ctx.sessionmaker.begin() as session:
-        row = await writable(ctx, await session.get(BodyMetric, metric_id, with_for_update=True), "BodyMetrics")
-        await session.execute(delete(BodyMetric).where(BodyMetric.id == row.id))
+        row = await writable(ctx, await session.get(model, key, with_for_update=True), type_name)
+        await session.execute(delete(model).where(model.id == row.id))
     ctx.fresh_loaders()
     return row
+
+
+async def delete_metrics(ctx: Context, metric_id: uuid.UUID) -> BodyMetric:
+    return await _delete_own(ctx, BodyMetric, metric_id, "BodyMetrics")
 
 
 # --- meals ------------------------------------------------------------------------------------
@@ -261,12 +266,7 @@ async def log_meal(ctx: Context, data: MealInput) -> MealLog:
 
 
 async def delete_meal(ctx: Context, meal_id: uuid.UUID) -> MealLog:
-    await ctx.require_viewer()
-    async with ctx.sessionmaker.begin() as session:
-        row = await writable(ctx, await session.get(MealLog, meal_id, with_for_update=True), "MealLog")
-        await session.execute(delete(MealLog).where(MealLog.id == row.id))
-    ctx.fresh_loaders()
-    return row
+    return await _delete_own(ctx, MealLog, meal_id, "MealLog")
 
 
 # --- coaching sessions ------------------------------------------------------------------------

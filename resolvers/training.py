@@ -45,6 +45,16 @@ _METRIC = """CASE a.rule->>'metric'
     WHEN 'skills_mastered' THEN p.skills_mastered WHEN 'skill_level' THEN p.skill_level
 END"""
 
+# The achievements the moved totals (the CTE `progress`) now reach, awarded once.
+_AWARDED = f"""awarded AS (
+        INSERT INTO user_achievements (user_id, achievement_id, session_id)
+        SELECT p.user_id, a.id, CAST(:session_id AS uuid) FROM progress p, achievements a
+        WHERE {_METRIC} >= CAST(a.rule->>'at_least' AS numeric)
+          AND NOT EXISTS (SELECT 1 FROM user_achievements ua WHERE ua.user_id = p.user_id AND ua.achievement_id = a.id)
+        ON CONFLICT (user_id, achievement_id) DO NOTHING
+        RETURNING id, achievement_id
+    )"""
+
 # Move the totals by the deltas, then award what they now reach: one statement.
 PROGRESS_AND_AWARDS = text(
     f"""
@@ -57,14 +67,7 @@ PROGRESS_AND_AWARDS = text(
             updated_at = now()
         RETURNING p.*
     ),
-    awarded AS (
-        INSERT INTO user_achievements (user_id, achievement_id, session_id)
-        SELECT p.user_id, a.id, CAST(:session_id AS uuid) FROM progress p, achievements a
-        WHERE {_METRIC} >= CAST(a.rule->>'at_least' AS numeric)
-          AND NOT EXISTS (SELECT 1 FROM user_achievements ua WHERE ua.user_id = p.user_id AND ua.achievement_id = a.id)
-        ON CONFLICT (user_id, achievement_id) DO NOTHING
-        RETURNING id, achievement_id
-    )
+    {_AWARDED}
     SELECT p.active_goals,
            (SELECT coalesce(array_agg(aw.id), '{{}}') FROM awarded aw) AS awarded,
            (SELECT coalesce(sum(a.points_reward), 0) FROM awarded aw JOIN achievements a ON a.id = aw.achievement_id) AS reward
@@ -125,14 +128,7 @@ _LOG_SET = f"""
             updated_at = now()
         RETURNING p.*
     ),
-    awarded AS (
-        INSERT INTO user_achievements (user_id, achievement_id, session_id)
-        SELECT p.user_id, a.id, CAST(:session_id AS uuid) FROM progress p, achievements a
-        WHERE {_METRIC} >= CAST(a.rule->>'at_least' AS numeric)
-          AND NOT EXISTS (SELECT 1 FROM user_achievements ua WHERE ua.user_id = p.user_id AND ua.achievement_id = a.id)
-        ON CONFLICT (user_id, achievement_id) DO NOTHING
-        RETURNING id, achievement_id
-    )
+    {_AWARDED}
     SELECT ins.*, latest.ok,
            (SELECT p.active_goals FROM progress p) AS active_goals,
            (SELECT coalesce(array_agg(aw.id), '{{{{}}}}') FROM awarded aw) AS awarded,
