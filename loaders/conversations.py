@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from aiodataloader import DataLoader
-from sqlalchemy import select
+from sqlalchemy import Select, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from db.models import CoachingRelationship, User
 from documents import conversations as store_ops
@@ -62,11 +63,23 @@ class ParticipantByIdLoader(BaseLoader):
         super().__init__(sessionmaker)
         self.viewer_id = viewer_id
 
+    _statement: Select | None = None
+
+    @classmethod
+    def statement(cls) -> Select:
+        """Built once (`id = ANY(:keys)`, the viewer a parameter): it runs for the sender of every message
+        and for every conversation event a subscriber is sent."""
+        if cls._statement is None:
+            coaching = CoachingRelationship
+            coached = select(coaching.id).where(
+                coaching.coach_id == bindparam("viewer_id", type_=UUID(as_uuid=True)), coaching.athlete_id == User.id,
+                coaching.status == "accepted",
+            ).exists()
+            cls._statement = select(User, coached.label("coached")).where(User.id == any_(bindparam("keys", type_=ARRAY(UUID(as_uuid=True)))))
+        return cls._statement
+
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[tuple[Any, bool]]:
-        coaching = CoachingRelationship
-        coached = select(coaching.id).where(
-            coaching.coach_id == self.viewer_id, coaching.athlete_id == User.id, coaching.status == "accepted"
-        ).exists()
-        rows = await self.fetch(select(User, coached.label("coached")).where(User.id.in_(keys)))
+        async with self.sessionmaker() as session:
+            rows = (await session.execute(self.statement(), {"keys": list(keys), "viewer_id": self.viewer_id})).all()
         found = {user.id: (user, bool(flag)) for user, flag in rows}
         return [found.get(key, (None, False)) for key in keys]
