@@ -139,8 +139,11 @@ async def test_slow_statements_are_logged_with_their_text(slow_logging_app, capl
     assert response.status_code == 200
     slow = [r for r in caplog.records if r.name == "repgraph.slow_query"]
     assert slow and all(r.duration_ms > 0 for r in slow)
-    assert any("exercises" in r.statement for r in slow)
-    assert all(r.request_id == response.headers["x-request-id"] for r in slow)
+    # Background work (the outbox relay's polls) may run beside the request: its statements carry no request id.
+    requested = [r for r in slow if r.request_id is not None]
+    assert any("exercises" in r.statement for r in requested)
+    assert all(r.request_id == response.headers["x-request-id"] for r in requested)
+    assert not any("exercises" in r.statement for r in slow if r.request_id is None)  # none of the request's lost its id
 
 
 async def test_operations_are_traced_when_a_tracer_is_configured(settings, register):
