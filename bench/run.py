@@ -38,7 +38,9 @@ from resolvers.ids import encode_id
 from tests.servers import AppServer
 
 ROOT = Path(__file__).resolve().parent.parent
-DATABASE = "repgraph_bench_data"
+# BENCH_DATABASE gives a run a bench database of its own (two benches side by side would otherwise
+# see each other's writers in the row counts and rebuild the database under each other).
+DATABASE = os.environ.get("BENCH_DATABASE", "repgraph_bench_data")
 SECRET = "bench-secret-not-for-production-use-only"
 BENCH_URL: list[str] = []  # the bench database's URL, once known (tokens need sign-ins stored there)
 WRITER_PREFIX = "bench_writer_"
