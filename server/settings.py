@@ -29,8 +29,8 @@ class Settings:
     session_ttl_seconds: int = 30 * 24 * 3600  # a sign-in (and its refresh tokens) lasts this long unused
     data_dir: Path = field(default_factory=lambda: ROOT / ".data")
     db_pool_size: int = 10
-    # Seconds a request waits for a pooled connection (DB_POOL_SIZE, plus as many again in
-    # overflow) before answering SERVICE_UNAVAILABLE; seconds to open one.
+    # Seconds a request waits for a pooled connection (up to twice DB_POOL_SIZE, db/engine.py)
+    # before answering SERVICE_UNAVAILABLE; seconds to open one.
     db_pool_timeout: float = 5.0
     db_connect_timeout: float = 5.0
     db_pgbouncer: bool = False  # DATABASE_URL points at PgBouncer in transaction mode: no prepared statements

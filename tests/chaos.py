@@ -484,7 +484,7 @@ def check(f: dict) -> None:
         assert sum(f"{service} available again" in line for line in f["outage_log"]) == f["outage_lines"][service], f["outage_log"]
     b, e = f["baseline"], f["end"]
     assert e.clients == 0 and e.tasks <= b.tasks, (b, e)
-    assert e.postgres <= 2 * POOL_SIZE, (b, e)  # the executor's pool and the compiled reads' keep DB_POOL_SIZE each at most
+    assert e.postgres <= 3 * POOL_SIZE, (b, e)  # the executor keeps twice DB_POOL_SIZE at most, the compiled reads DB_POOL_SIZE
     assert e.redis <= COMMAND_CONNECTIONS + 1, (b, e)  # the command pool and the one pub/sub connection
     assert e.mongo <= 2 + f["concurrency"], (b, e)  # the driver's two monitors and at most one per concurrent request
     assert e.rss - f["warm_rss"] <= MEMORY_GROWTH_LIMIT, (f["warm_rss"], e)

@@ -89,7 +89,7 @@ async def test_operations_errors_and_sql_statements_are_counted(client, register
     assert statements >= 1
     assert delta("repgraph_sql_statements_per_operation_count") == 2
     assert delta("repgraph_sql_statements_per_operation_sum") >= statements
-    assert after[("repgraph_db_pool_connections", (("state", "size"),))] == 5  # the test settings' pool
+    assert after[("repgraph_db_pool_connections", (("state", "size"),))] == 2 * 5  # the test settings' DB_POOL_SIZE, twice (db/engine.py)
 
 
 async def test_live_subscriptions_and_events_are_counted(grouped_server, client, register):  # noqa: F811

@@ -150,7 +150,7 @@ async def test_redis_outage_keeps_queries_answering_and_is_logged_once(own_postg
 
 
 async def test_a_request_waiting_on_an_exhausted_pool_answers_retryable(settings, caplog):
-    """DB_POOL_SIZE=1 allows two connections (one in overflow); with both held, a request waits DB_POOL_TIMEOUT.
+    """DB_POOL_SIZE=1 allows two connections; with both held, a request waits DB_POOL_TIMEOUT.
 
     The executor's pool (compiled reads have a pool of their own, and fall back to the executor)."""
     app, client, close = await serve(replace(settings, db_pool_size=1, db_pool_timeout=0.3, read_path="executor"))
