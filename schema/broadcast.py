@@ -37,11 +37,13 @@ import orjson
 from graphql import ExecutionResult, execute, parse
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from compiler.renders import CompiledRenders, Unrenderable
 from db.outages import outages, service_of
 from live.broker import OVERFLOW, RESYNC
 from live.events import Event
 from loaders import Loaders
 from schema.errors import INTERNAL_ERROR_MESSAGE, FastMaskErrors, log_unexpected, should_mask
+from schema.observe import shadow_run
 
 log = logging.getLogger(__name__)
 
@@ -251,9 +253,38 @@ class Group:
 
     async def render(self, event: Event) -> str | None:
         """The event's frame for this group's members, or None when it is not theirs to see."""
+        self.registry.renders += 1
+        compiled = self.registry.compiled
+        plan = compiled.plan(self, event.type) if compiled is not None else None
+        if plan is not None:
+            try:
+                payload = await compiled.render(self, event, plan)
+            except Unrenderable:
+                pass
+            else:
+                if compiled.state.settings.read_path_verify:
+                    payload = await self._verify(event, payload)
+                return payload
+        return await self.execute(event)
+
+    async def _verify(self, event: Event, compiled: str | None) -> str | None:
+        """The compiled render, or an error frame when the executor renders the event differently."""
+        token = shadow_run.set(True)
+        try:
+            executor = await self.execute(event)
+        finally:
+            shadow_run.reset(token)
+        if (executor and orjson.loads(executor)) == (compiled and orjson.loads(compiled)):
+            self.registry.compiled.verified += 1
+            return compiled
+        log.error("compiled live render differs from the executor's", extra={"compiled": compiled, "executor": executor, "channel": self.channel})
+        return orjson.dumps({"data": None, "errors": [{"message": "The compiled answer differs from the executor's", "extensions": {
+            "code": "COMPILED_ANSWER_DIFFERS", "compiled": compiled, "executor": executor}}]}).decode()
+
+    async def execute(self, event: Event) -> str | None:
+        """The event rendered by the executor."""
         from schema.live import EVENT_TYPES, shown  # the types import this module's Sink
 
-        self.registry.renders += 1
         # A fresh `extra`: the sign-in and coaching grants are checked again for each event,
         # so a revoked sign-in or an ended coaching relationship stops the stream's data.
         context = dataclasses.replace(self.context, loaders=self.registry.loaders(), extra={})
@@ -289,6 +320,7 @@ class Broadcasts:
         self.renders = 0  # events executed (once per group)
         self.delivered = 0  # frames handed to sockets
         self._loaders: Loaders | None = None
+        self.compiled: CompiledRenders | None = None  # on the compiled read path (compiler/renders.py)
 
     def loaders(self) -> Loaders:
         """Loaders shared by the renders that start in the same turn of the event loop.

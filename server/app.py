@@ -26,6 +26,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from compiler.plans import PlanCache
+from compiler.renders import CompiledRenders
 from compiler.run import StatementRunner
 from db.engine import create_engine, create_sessionmaker
 from db.outages import POSTGRES, STATEMENT_BEGAN, Outages, outages
@@ -296,6 +297,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         app.state.live = Live(app.state.sessionmaker, settings.redis_url)
         if settings.live_groups:
             app.state.live.broadcasts = Broadcasts(app.state.live, schema._schema)
+            if settings.read_path == "compiled":
+                app.state.live.broadcasts.compiled = CompiledRenders(app.state.compiled_lane.plans, app.state)
         await app.state.live.start()
         broker_redis = getattr(app.state.live.broker, "redis", None)
         app.state.sessions = SessionGate(app.state.sessionmaker, broker_redis)

@@ -326,9 +326,13 @@ def pytest_terminal_summary(terminalreporter):
         f"compiled reads: {compiled} of {len(outcomes)} query documents compiled ({100 * compiled / len(outcomes):.0f} %); "
         f"{verified} compiled answers equal to the executor's; executor answered the rest: {reasons}"
     )
+    from compiler.renders import RENDERERS
+
+    renders = sum(r.verified for r in list(RENDERERS))
+    terminalreporter.write_line(f"compiled live renders: {renders} equal to the executor's")
     report = ROOT / ".data" / "compiled-report.json"
     report.parent.mkdir(exist_ok=True)
     import json
 
     report.write_text(json.dumps({"compiled": compiled, "documents": len(outcomes), "verified": verified,
-                                  "not_compiled": {q: o for q, o in outcomes.items() if o != "compiled"}}, indent=1))
+                                  "live_renders_verified": renders, "not_compiled": {q: o for q, o in outcomes.items() if o != "compiled"}}, indent=1))

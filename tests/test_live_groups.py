@@ -274,3 +274,52 @@ async def test_a_group_that_fails_catches_up_from_the_outbox(app, client, regist
     assert [f.split('"reps":')[1][0] for f in frames] == ["4", "6"]
     group.release(member)
     await broadcasts.close()
+
+
+SETS_IN_SQL = """
+subscription Sets($sessionId: ID!, $unit: WeightUnit!) {
+  feed: workoutEvents(sessionId: $sessionId) {
+    kind: __typename
+    ... on LiveEvent { eventId occurredAt }
+    ... on SetLogged { setLog { id reps weight(unit: $unit) exercise { name } ...Placed } }
+  }
+}
+fragment Placed on SetLog { position }
+"""
+
+
+async def test_a_coach_following_sets_gets_them_rendered_in_sql_until_coaching_ends(grouped_server, client, register):
+    """A set event whose selection the compiler covers is rendered by one statement per group (on the
+    compiled path, checked against the executor's render); once coaching ends, the ex-coach gets nothing more."""
+    from tests.conftest import READ_PATH
+    from tests.test_coaching import coach_and_athlete
+
+    app, url = grouped_server
+    compiled = app.state.live.broadcasts.compiled
+    coach, athlete, relationship = await coach_and_athlete(client, register)
+    session_id = (await start_workout(client, athlete.token))["id"]
+    squat = await exercise_id(client, "Barbell Squat")
+    watching = await WsClient.open(url, TRANSPORT_WS, coach.token)
+    await watching.subscribe(SETS_IN_SQL, {"sessionId": session_id, "unit": "LB"})
+    channel = workout_channel(decode_id(session_id, "WorkoutSession", "sessionId"))
+    await eventually(lambda: any(g.channel == channel and g.members for g in app.state.live.broadcasts.groups.values()))
+    rendered = compiled.rendered if compiled is not None else 0
+
+    logged = await http_log_set(url, athlete.token, session_id, squat, 7, set_type="WARMUP")
+    payload = await watching.next_payload()
+    assert "errors" not in payload, payload  # COMPILED_ANSWER_DIFFERS would say the two renders differ
+    event = payload["data"]["feed"]
+    assert list(event) == ["kind", "eventId", "occurredAt", "setLog"]
+    assert event["kind"] == "SetLogged" and event["occurredAt"].endswith("+00:00")
+    assert event["setLog"] == {"id": logged["id"], "reps": 7, "weight": 110.23, "exercise": {"name": "Barbell Squat"}, "position": 0}
+    if READ_PATH == "compiled":
+        assert compiled.rendered - rendered == 1 and compiled.verified >= 1
+    else:
+        assert compiled is None  # the executor renders every event
+
+    await client.data("mutation($i: ID!) { endCoaching(input: {relationshipId: $i}) { relationship { status } } }",
+                      {"i": relationship}, athlete.token)
+    await http_log_set(url, athlete.token, session_id, squat, 8, set_type="WARMUP")
+    with pytest.raises(TimeoutError):
+        await watching.next_payload(timeout=1.0)
+    await watching.close()
