@@ -173,7 +173,7 @@ def _set_event(row: SetLog, type: str) -> tuple:
 
 
 async def log_set(
-    ctx: Context, session_id: uuid.UUID, exercise_id: uuid.UUID, data: SetInput, client_id: str | None
+    ctx: Context, session_id: uuid.UUID, exercise_id: uuid.UUID, data: SetInput, client_id: str | None, payload: Any = None,
 ) -> tuple[Any, bool, training.Outcome]:
     """Log a set; a repeated `client_id` returns the set logged the first time (second value False).
 
@@ -182,6 +182,11 @@ async def log_set(
     it causes (training.log_set_statement), and the events — plus the clientId lookup when one is
     given. What is rare (a back-dated set, a set into a finished workout, achievements that pay
     points, goals reached) goes on through the same functions as the other writes.
+
+    `payload` (the write lane's, server/writes.py) frames the answer inside the transaction:
+    `payload.statement(row, created, outcome)` gives a statement (psycopg's style) sent with
+    the events and the COMMIT, or on its own for a repeated `client_id`; its rows go to
+    `payload.rows`. If it fails, nothing was written.
     """
     viewer = await ctx.require_viewer()
     client_id = validation.text(client_id, "clientId", max_length=64)
@@ -190,7 +195,7 @@ async def log_set(
         if client_id is not None:
             existing = await _by_client_id(tx, viewer.id, client_id)
             if existing is not None:
-                return existing, False, training.Outcome()
+                return await _repeated(tx, existing, payload)
         found = await tx.one(LOCK_FOR_SET, {"session_id": session_id, "exercise_id": exercise_id, "ns": training.LOCK_NAMESPACE,
                                             "user_id": viewer.id})
         if found is None:  # one of them is missing: the checks say which
@@ -211,12 +216,24 @@ async def log_set(
         })
         first = rows[0]
         if first.id is None:  # a concurrent retry with the same client_id won
-            return await _by_client_id(tx, viewer.id, client_id), False, training.Outcome()
+            return await _repeated(tx, await _by_client_id(tx, viewer.id, client_id), payload)
         row = first  # the set's columns (and the statement's own, which nothing reads from `row`)
         outcome = await _logged_outcome(tx, row, rows, completed)
+        if payload is not None:
+            tx.trail(*payload.statement(row, True, outcome))
         await training.announce(tx, viewer.id, workout.id, outcome, first=[_set_event(row, events.SET_LOGGED)], commit=True)
+        if payload is not None:
+            payload.rows = tx.trailed
     ctx.committed()
     return row, True, outcome
+
+
+async def _repeated(tx: direct.Direct, row: Any, payload: Any) -> tuple[Any, bool, training.Outcome]:
+    """The answer to a repeated client_id: the first set, nothing created."""
+    outcome = training.Outcome()
+    if payload is not None:
+        payload.rows = await tx.query(*payload.statement(row, False, outcome))
+    return row, False, outcome
 
 
 async def _logged_outcome(tx: direct.Direct, row: Any, rows: list, completed: bool) -> training.Outcome:

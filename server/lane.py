@@ -5,7 +5,8 @@ limits, body limit and persisted queries), so those behave the same on both path
 it can answer costs: the body parsed with orjson, the plan found by the document, the
 variables coerced, the token verified, one prepared statement (the sign-in's validity and
 the viewer's grants are CTEs of it) and PostgreSQL's JSON bytes written as they come.
-Everything else — mutations, subscriptions, introspection, invalid documents, fields without
+A `logSet` mutation goes to the write lane (server/writes.py). Everything else — other
+mutations, subscriptions, introspection, invalid documents, fields without
 SQL, a statement reporting an inactive sign-in or a missing root object, an SQL error —
 goes to the view, which answers as it always has (reads are pure, so running one there
 after the statement is safe).
@@ -30,6 +31,7 @@ from db.outages import POSTGRES, outages
 from schema.observe import shadow_run
 from server.auth import credentials
 from server.persisted import replay_body
+from server.writes import WriteLane
 
 log = logging.getLogger("repgraph.operations")
 LANES: weakref.WeakSet = weakref.WeakSet()  # lanes that verify (read_path_verify), for the test suite's report
@@ -45,6 +47,7 @@ class CompiledLane:
         self.tracer = tracer_provider.get_tracer("repgraph.compiler") if tracer_provider is not None else None
         self.state = state
         self.plans = plans
+        self.writes = WriteLane(state, plans)
         self.verified = 0  # compiled answers compared with the executor's (read_path_verify)
         self.differences: list[dict] = []
         # With read_path_verify: each query document seen → "compiled" or why the executor answered it.
@@ -66,14 +69,17 @@ class CompiledLane:
             body = await _read(receive)
         started = time.perf_counter()
         request = _request(scope, body)
-        answer = await self.answer(scope, request) if request is not None else None
+        op = self.plans.operation(request[0], request[1]) if request is not None else None
+        if op is not None and op.write and scope["method"] == "POST":
+            written = await self.writes.answer(scope, op, request[2])
+            if written is None:
+                return await self.view(scope, replay_body(body, receive), send)
+            return await self.respond(scope, send, self.framed(written[0], {"writePath": "lane", "sql": written[1]}))
+        answer = await self.answer(scope, op, request) if request is not None else None
         if answer is None:
             return await self.view(scope, replay_body(body, receive), send)
         data, name, plan_sql, viewer_id = answer
-        payload = b'{"data":' + data
-        if self.state.settings.plan_debug:
-            payload += b',"extensions":' + orjson.dumps({"readPath": "compiled", "sql": plan_sql})
-        payload += b"}"
+        payload = self.framed(data, {"readPath": "compiled", "sql": plan_sql})
         if self.state.settings.read_path_verify:
             differs = await self.verify(scope, body, payload)
             if differs is not None:
@@ -81,12 +87,21 @@ class CompiledLane:
         self.observe(name, started, viewer_id)
         if self.tracer is not None:
             self.trace(name, started, plan_sql)
+        await self.respond(scope, send, payload)
+
+    def framed(self, data: bytes, debug: dict) -> bytes:
+        """The response body around `data` (with PLAN_DEBUG, `debug` as its extensions)."""
+        payload = b'{"data":' + data
+        if self.state.settings.plan_debug:
+            payload += b',"extensions":' + orjson.dumps(debug)
+        return payload + b"}"
+
+    async def respond(self, scope, send, payload: bytes) -> None:
         accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")
         await _send(send, 200, payload, GRAPHQL_RESPONSE if prefers_graphql_response(accept) else "application/json")
 
-    async def answer(self, scope, request: tuple[str, str | None, dict]) -> tuple[bytes, str | None, str, Any] | None:
-        query, operation_name, raw_variables = request
-        op = self.plans.operation(query, operation_name)
+    async def answer(self, scope, op, request: tuple[str, str | None, dict]) -> tuple[bytes, str | None, str, Any] | None:
+        query, _, raw_variables = request
         answer = await self._answer(scope, op, raw_variables)
         if self.state.settings.read_path_verify and op.operation is not None and self.outcomes.get(query) != "compiled":
             self.outcomes[query] = "compiled" if answer is not None else self.last_reason
@@ -95,6 +110,8 @@ class CompiledLane:
     async def _answer(self, scope, op, raw_variables: dict) -> tuple[bytes, str | None, str, Any] | None:
         if op.executor_reason is not None:
             return self.fallback(op.name, op.executor_reason)
+        if op.write:  # a mutation sent with GET: the view refuses it
+            return self.fallback(op.name, "mutation")
         if outages.is_down(POSTGRES):  # the executor answers SERVICE_UNAVAILABLE at once, and notices recovery
             return self.fallback(op.name, "postgres unavailable")
         variables = self.plans.coerce(op, raw_variables)

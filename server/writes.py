@@ -1,0 +1,138 @@
+"""The write lane: `logSet` answered without the GraphQL executor.
+
+Athletes log sets at live speed, and around each write the executor cost as much as the write
+itself (argument conversion, the payload's completion, the view). The compiled lane
+(server/lane.py) hands this lane the POSTs whose document is a `logSet` mutation it can frame
+(compiler/writes.py): the document is parsed, validated and limit-checked once; per request
+the variables are coerced by graphql-core, the input built, and `schema.mutation.log_set_from_input`
+(the resolver's own implementation) runs with a payload statement that goes out with the
+events and the COMMIT, so the answer is read in the write's transaction as a compiled read
+would read it.
+
+Anything it cannot answer goes to the view: documents it cannot frame, bad variables, no or a
+bad token, a service key, PostgreSQL down, and every error the write raises. A write that
+raises rolled back (nothing was written), so the view runs it again and answers with the
+executor's own error.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from graphql.execution.values import get_argument_values
+
+from compiler.plans import PlanCache
+from compiler.writes import ROOT_FIELD, bind
+from db.outages import POSTGRES, outages
+from resolvers.errors import ApiError
+from schema.mutation import LogSetInput, log_set_from_input
+from schema.observe import sql_statements
+from server.auth import credentials, service_key_of
+from server.context import request_context
+
+log = logging.getLogger("repgraph.operations")
+lane_log = logging.getLogger("repgraph.compiler")
+
+
+class Framing:
+    """The payload statement for one request (see `resolvers.workouts.log_set`)."""
+
+    __slots__ = ("plan", "variables", "viewer_id", "rows")
+
+    def __init__(self, plan: Any, variables: Any, viewer_id: Any) -> None:
+        self.plan = plan
+        self.variables = variables
+        self.viewer_id = viewer_id
+        self.rows: list | None = None
+
+    def statement(self, row: Any, created: bool, outcome: Any) -> tuple[str, dict[str, Any]]:
+        return self.plan.sql, bind(self.plan, self.variables, self.viewer_id, row, created, outcome)
+
+
+class WriteLane:
+    def __init__(self, state: Any, plans: PlanCache) -> None:
+        self.state = state
+        self.plans = plans
+        self.field = plans.schema.mutation_type.fields[ROOT_FIELD]
+        # LogSetInput's GraphQL field names → its Python ones (as Strawberry converts the argument).
+        input_type = self.field.args["input"].type.of_type
+        self.input_names = {name: f.extensions["strawberry-definition"].python_name for name, f in input_type.fields.items()}
+        self.counters: dict[str | None, tuple] = {}
+
+    async def answer(self, scope, op: Any, raw_variables: dict) -> tuple[bytes, str] | None:
+        """(the response's `data` and the payload statement) for a logSet, or None: the view answers."""
+        if op.executor_reason is not None:
+            return self.fallback(op.name, op.executor_reason)
+        if outages.is_down(POSTGRES):
+            return self.fallback(op.name, "postgres unavailable")
+        variables = self.plans.coerce(op, raw_variables)
+        if variables is None:
+            return self.fallback(op.name, "variables")
+        if op.cost_depends_on_variables and self.plans.too_costly(op, raw_variables):
+            return self.fallback(op.name, "too costly")
+        authorization = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), None)
+        if service_key_of(authorization) is not None:
+            return self.fallback(op.name, "service key")
+        viewer_id, _, auth_error = credentials(self.state.settings.secret_key, authorization)
+        if auth_error is not None or viewer_id is None:
+            return self.fallback(op.name, "token")
+        plan = self.plans.plan(op, variables, True)
+        if isinstance(plan, str):
+            return self.fallback(op.name, plan)
+        try:
+            arguments = get_argument_values(self.field, op.operation.selection_set.selections[0], variables)
+            data = LogSetInput(**{self.input_names[k]: v for k, v in arguments["input"].items()})
+        except Exception:  # noqa: BLE001 - a bad value: the executor reports it
+            return self.fallback(op.name, "arguments")
+        started = time.perf_counter()
+        ctx = request_context(self.state, authorization)
+        framing = Framing(plan, variables, viewer_id)
+        counter = [0]
+        token = sql_statements.set(counter)
+        try:
+            await log_set_from_input(ctx, data, payload=framing)
+        except Exception as exc:  # noqa: BLE001 - rolled back: the executor runs it again and answers
+            if framing.rows is not None:  # written: only an answer may follow
+                raise
+            if not isinstance(exc, ApiError) and not outages.report(exc):
+                lane_log.warning("logSet on the write lane failed; answering on the executor", exc_info=True)
+            return self.fallback(op.name, "write refused")
+        finally:
+            sql_statements.reset(token)
+        self.observe(op.name, started, viewer_id, counter[0])
+        return framing.rows[0][1], plan.sql
+
+    def fallback(self, name: str | None, reason: str) -> None:
+        metrics = self.state.metrics
+        if metrics is not None:
+            metrics.write_path.labels(metrics.operation_name(name), "executor").inc()
+        lane_log.debug("executor answers %s: %s", name or "anonymous", reason)
+        return None
+
+    def observe(self, name: str | None, started: float, viewer_id: Any, statements: int) -> None:
+        """What the executor's ObserveOperations records for a mutation: counts, latency, statements, a log line."""
+        duration = time.perf_counter() - started
+        metrics = self.state.metrics
+        if metrics is not None:
+            counted = self.counters.get(name)
+            if counted is None:
+                if len(self.counters) > 1000:  # names are the clients' choice: keep the memo bounded
+                    self.counters.clear()
+                label = metrics.operation_name(name)
+                counted = self.counters[name] = (
+                    metrics.write_path.labels(label, "lane"), metrics.operations.labels(label, "mutation", "ok"),
+                    metrics.latency.labels(label, "mutation"),
+                )
+            counted[0].inc()
+            counted[1].inc()
+            counted[2].observe(duration)
+            metrics.sql.observe(statements)
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "mutation %s ok in %.1f ms", name or "anonymous", duration * 1000,
+                extra={"operation": name, "operation_type": "mutation", "user_id": str(viewer_id), "duration_ms": round(duration * 1000, 2),
+                       "outcome": "ok", "sql_statements": statements, "error_codes": None, "write_path": "lane"},
+            )
+
