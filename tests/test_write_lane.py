@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from dataclasses import replace
 
 import httpx
@@ -16,7 +17,7 @@ import psycopg
 import pytest
 from asgi_lifespan import LifespanManager
 
-from resolvers.ids import decode_id
+from resolvers.ids import decode_id, encode_id
 from server.app import create_app
 from tests.conftest import REGISTER, GraphQLClient
 from tests.stories import START_WORKOUT, exercise_id
@@ -69,8 +70,6 @@ async def apps(settings):
 
 async def athlete(client: GraphQLClient, name: str) -> tuple[str, str, str]:
     """A new athlete's token, a workout of theirs and the squat's id."""
-    import uuid
-
     suffix = uuid.uuid4().hex[:10]
     data = await client.data(REGISTER, {"input": {"email": f"w{suffix}@example.com", "username": f"w{suffix}", "password": "correct horse battery"}})
     token = data["register"]["token"]
@@ -193,3 +192,26 @@ async def test_documents_the_lane_cannot_frame_go_to_the_executor(apps):
     assert answer["reps"] == 8 and answer["session"]["duration"]["durationSeconds"] >= 0
     # The two-field mutation is not the lane's to look at; the one it could not frame is counted.
     assert lane_count((await on_lane.http.get("/metrics")).text, "executor") - before == 1
+
+
+async def test_a_disabled_account_is_refused_first_on_both_paths(apps, settings):
+    on_lane, on_executor, _ = apps
+    token, session, squat = await athlete(on_lane, "Disabled")
+    logged = {"sessionId": session, "exerciseId": squat, "reps": 5, "weight": 50, "clientId": "before"}
+    await on_lane.data(LOG, {"unit": "KG", "input": logged}, token)
+    with psycopg.connect(settings.database_url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute("UPDATE users SET is_active = false WHERE id = (SELECT user_id FROM workout_sessions WHERE id = %s)",
+                     (decode_id(session, "WorkoutSession", "id"),))
+    for values in (
+        {"sessionId": session, "exerciseId": squat, "reps": 5},
+        {"sessionId": session, "exerciseId": squat, "reps": 5, "rpe": 11},  # the account before the input
+        logged,  # a repeated clientId
+        {"sessionId": encode_id("WorkoutSession", uuid.uuid4()), "exerciseId": squat, "reps": 5},  # the account before the workout
+    ):
+        variables = {"unit": "KG", "input": values}
+        lane, executor = await on_lane.post(LOG, variables, token), await on_executor.post(LOG, variables, token)
+        assert lane.json() == executor.json()
+        assert lane.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", values
+    with psycopg.connect(settings.database_url.replace("+psycopg", "")) as conn:
+        sets = conn.execute("SELECT count(*) FROM set_logs WHERE session_id = %s", (decode_id(session, "WorkoutSession", "id"),)).fetchone()
+    assert sets == (1,)
