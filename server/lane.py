@@ -30,10 +30,10 @@ from compiler.run import StatementRunner
 from db.outages import POSTGRES, outages
 from schema.observe import shadow_run
 from server.auth import credentials
+from server.observed import Observed
 from server.persisted import replay_body
 from server.writes import WriteLane
 
-log = logging.getLogger("repgraph.operations")
 LANES: weakref.WeakSet = weakref.WeakSet()  # lanes that verify (read_path_verify), for the test suite's report
 compiler_log = logging.getLogger("repgraph.compiler")
 
@@ -44,15 +44,15 @@ class CompiledLane:
     def __init__(self, view: Any, state: Any, plans: PlanCache, tracer_provider: Any = None) -> None:
         self.view = view
         # Compiled operations get a span of their own (the executor's come from Strawberry's extension).
-        self.tracer = tracer_provider.get_tracer("repgraph.compiler") if tracer_provider is not None else None
+        tracer = tracer_provider.get_tracer("repgraph.compiler") if tracer_provider is not None else None
         self.state = state
         self.plans = plans
-        self.writes = WriteLane(state, plans)
+        self.observed = Observed(state, tracer, "query", "read_path", "compiled")
+        self.writes = WriteLane(state, plans, Observed(state, tracer, "mutation", "write_path", "lane"))
         self.verified = 0  # compiled answers compared with the executor's (read_path_verify)
         self.differences: list[dict] = []
         # With read_path_verify: each query document seen → "compiled" or why the executor answered it.
         self.outcomes: dict[str, str] = {}
-        self.counters: dict[str | None, tuple] = {}  # each operation's metric children, looked up once
         self.last_reason = ""
         if state.settings.read_path_verify:
             LANES.add(self)
@@ -84,9 +84,7 @@ class CompiledLane:
             differs = await self.verify(scope, body, payload)
             if differs is not None:
                 return await _send(send, 500, differs, "application/json")
-        self.observe(name, started, viewer_id)
-        if self.tracer is not None:
-            self.trace(name, started, plan_sql)
+        self.observed.ok(name, started, viewer_id, 1, plan_sql)
         await self.respond(scope, send, payload)
 
     def framed(self, data: bytes, debug: dict) -> bytes:
@@ -144,44 +142,8 @@ class CompiledLane:
 
     def fallback(self, name: str | None, reason: str) -> None:
         """Count and note an operation the executor answers (returns None: no compiled answer)."""
-        metrics = self.state.metrics
-        if metrics is not None:
-            metrics.read_path.labels(metrics.operation_name(name), "executor").inc()
-        compiler_log.debug("executor answers %s: %s", name or "anonymous", reason)
         self.last_reason = reason
-        return None
-
-    def observe(self, name: str | None, started: float, viewer_id: Any) -> None:
-        duration = time.perf_counter() - started
-        metrics = self.state.metrics
-        if metrics is not None:
-            counted = self.counters.get(name)
-            if counted is None:
-                if len(self.counters) > 1000:  # names are the clients' choice: keep the memo bounded
-                    self.counters.clear()
-                label = metrics.operation_name(name)
-                counted = self.counters[name] = (
-                    metrics.read_path.labels(label, "compiled"), metrics.operations.labels(label, "query", "ok"),
-                    metrics.latency.labels(label, "query"),
-                )
-            counted[0].inc()
-            counted[1].inc()
-            counted[2].observe(duration)
-            metrics.sql.observe(1)
-        if log.isEnabledFor(logging.INFO):
-            log.info(
-                "query %s ok in %.1f ms", name or "anonymous", duration * 1000,
-                extra={"operation": name, "operation_type": "query", "user_id": str(viewer_id) if viewer_id else None, "duration_ms": round(duration * 1000, 2),
-                       "outcome": "ok", "sql_statements": 1, "error_codes": None, "read_path": "compiled"},
-            )
-
-    def trace(self, name: str | None, started: float, sql: str) -> None:
-        start_ns = time.time_ns() - int((time.perf_counter() - started) * 1e9)
-        span = self.tracer.start_span(f"GraphQL Query: {name}" if name else "GraphQL Query", start_time=start_ns)
-        span.set_attribute("component", "graphql")
-        span.set_attribute("graphql.read_path", "compiled")
-        span.set_attribute("db.statement", sql[:2000])
-        span.end()
+        return self.observed.fallback(name, reason)
 
     async def verify(self, scope, body: bytes, compiled: bytes) -> bytes | None:
         """The executor's answer to the same request; None when it equals the compiled one."""

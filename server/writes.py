@@ -17,7 +17,6 @@ executor's own error.
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any
 
@@ -31,9 +30,8 @@ from schema.mutation import LogSetInput, log_set_from_input
 from schema.observe import sql_statements
 from server.auth import credentials, service_key_of
 from server.context import request_context
+from server.observed import Observed, compiler_log
 
-log = logging.getLogger("repgraph.operations")
-lane_log = logging.getLogger("repgraph.compiler")
 
 
 class Framing:
@@ -52,14 +50,15 @@ class Framing:
 
 
 class WriteLane:
-    def __init__(self, state: Any, plans: PlanCache) -> None:
+    def __init__(self, state: Any, plans: PlanCache, observed: Observed) -> None:
         self.state = state
         self.plans = plans
+        self.observed = observed
+        self.fallback = observed.fallback
         self.field = plans.schema.mutation_type.fields[ROOT_FIELD]
         # LogSetInput's GraphQL field names → its Python ones (as Strawberry converts the argument).
         input_type = self.field.args["input"].type.of_type
         self.input_names = {name: f.extensions["strawberry-definition"].python_name for name, f in input_type.fields.items()}
-        self.counters: dict[str | None, tuple] = {}
 
     async def answer(self, scope, op: Any, raw_variables: dict) -> tuple[bytes, str] | None:
         """(the response's `data` and the payload statement) for a logSet, or None: the view answers."""
@@ -97,42 +96,9 @@ class WriteLane:
             if framing.rows is not None:  # written: only an answer may follow
                 raise
             if not isinstance(exc, ApiError) and not outages.report(exc):
-                lane_log.warning("logSet on the write lane failed; answering on the executor", exc_info=True)
+                compiler_log.warning("logSet on the write lane failed; answering on the executor", exc_info=True)
             return self.fallback(op.name, "write refused")
         finally:
             sql_statements.reset(token)
-        self.observe(op.name, started, viewer_id, counter[0])
+        self.observed.ok(op.name, started, viewer_id, counter[0], plan.sql)
         return framing.rows[0][1], plan.sql
-
-    def fallback(self, name: str | None, reason: str) -> None:
-        metrics = self.state.metrics
-        if metrics is not None:
-            metrics.write_path.labels(metrics.operation_name(name), "executor").inc()
-        lane_log.debug("executor answers %s: %s", name or "anonymous", reason)
-        return None
-
-    def observe(self, name: str | None, started: float, viewer_id: Any, statements: int) -> None:
-        """What the executor's ObserveOperations records for a mutation: counts, latency, statements, a log line."""
-        duration = time.perf_counter() - started
-        metrics = self.state.metrics
-        if metrics is not None:
-            counted = self.counters.get(name)
-            if counted is None:
-                if len(self.counters) > 1000:  # names are the clients' choice: keep the memo bounded
-                    self.counters.clear()
-                label = metrics.operation_name(name)
-                counted = self.counters[name] = (
-                    metrics.write_path.labels(label, "lane"), metrics.operations.labels(label, "mutation", "ok"),
-                    metrics.latency.labels(label, "mutation"),
-                )
-            counted[0].inc()
-            counted[1].inc()
-            counted[2].observe(duration)
-            metrics.sql.observe(statements)
-        if log.isEnabledFor(logging.INFO):
-            log.info(
-                "mutation %s ok in %.1f ms", name or "anonymous", duration * 1000,
-                extra={"operation": name, "operation_type": "mutation", "user_id": str(viewer_id), "duration_ms": round(duration * 1000, 2),
-                       "outcome": "ok", "sql_statements": statements, "error_codes": None, "write_path": "lane"},
-            )
-
