@@ -137,6 +137,17 @@ class PlanCache:
             op.plans.popitem(last=False)
         return plan
 
+    def admit(self, op: Operation, raw: dict[str, Any]) -> VariableValues | str:
+        """The request's variables, coerced, or why the executor answers it."""
+        if op.executor_reason is not None:
+            return op.executor_reason
+        variables = self.coerce(op, raw)
+        if variables is None:
+            return "variables"
+        if op.cost_depends_on_variables and self.too_costly(op, raw):
+            return "too costly"
+        return variables
+
     def coerce(self, op: Operation, raw: dict[str, Any]) -> VariableValues | None:
         values = get_variable_values(self.schema, op.operation.variable_definitions or (), raw)
         return None if isinstance(values, list) else values

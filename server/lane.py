@@ -106,17 +106,13 @@ class CompiledLane:
         return answer
 
     async def _answer(self, scope, op, raw_variables: dict) -> tuple[bytes, str | None, str, Any] | None:
-        if op.executor_reason is not None:
-            return self.fallback(op.name, op.executor_reason)
         if op.write:  # a mutation sent with GET: the view refuses it
             return self.fallback(op.name, "mutation")
-        if outages.is_down(POSTGRES):  # the executor answers SERVICE_UNAVAILABLE at once, and notices recovery
+        if outages.is_down(POSTGRES) and op.executor_reason is None:  # the executor answers SERVICE_UNAVAILABLE, and notices recovery
             return self.fallback(op.name, "postgres unavailable")
-        variables = self.plans.coerce(op, raw_variables)
-        if variables is None:
-            return self.fallback(op.name, "variables")
-        if op.cost_depends_on_variables and self.plans.too_costly(op, raw_variables):
-            return self.fallback(op.name, "too costly")
+        variables = self.plans.admit(op, raw_variables)
+        if isinstance(variables, str):
+            return self.fallback(op.name, variables)
         settings = self.state.settings
         authorization = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), None)
         viewer_id, session_id, auth_error = credentials(settings.secret_key, authorization)

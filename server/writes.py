@@ -62,15 +62,11 @@ class WriteLane:
 
     async def answer(self, scope, op: Any, raw_variables: dict) -> tuple[bytes, str] | None:
         """(the response's `data` and the payload statement) for a logSet, or None: the view answers."""
-        if op.executor_reason is not None:
-            return self.fallback(op.name, op.executor_reason)
-        if outages.is_down(POSTGRES):
+        if outages.is_down(POSTGRES) and op.executor_reason is None:
             return self.fallback(op.name, "postgres unavailable")
-        variables = self.plans.coerce(op, raw_variables)
-        if variables is None:
-            return self.fallback(op.name, "variables")
-        if op.cost_depends_on_variables and self.plans.too_costly(op, raw_variables):
-            return self.fallback(op.name, "too costly")
+        variables = self.plans.admit(op, raw_variables)
+        if isinstance(variables, str):
+            return self.fallback(op.name, variables)
         authorization = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), None)
         if service_key_of(authorization) is not None:
             return self.fallback(op.name, "service key")
