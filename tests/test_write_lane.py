@@ -18,7 +18,9 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from resolvers.ids import decode_id, encode_id
+from schema.mutation import LogSetInput, log_set_from_input
 from server.app import create_app
+from server.context import request_context
 from tests.conftest import REGISTER, GraphQLClient
 from tests.stories import START_WORKOUT, exercise_id
 
@@ -215,3 +217,26 @@ async def test_a_disabled_account_is_refused_first_on_both_paths(apps, settings)
     with psycopg.connect(settings.database_url.replace("+psycopg", "")) as conn:
         sets = conn.execute("SELECT count(*) FROM set_logs WHERE session_id = %s", (decode_id(session, "WorkoutSession", "id"),)).fetchone()
     assert sets == (1,)
+
+
+class FailingFrame:
+    """A payload statement PostgreSQL refuses (a division by zero), sent with the events and the COMMIT."""
+
+    rows = None
+
+    def statement(self, row, created, outcome):
+        return "SELECT 1 / %(zero)s::int AS ok, 'x' AS data", {"zero": 0}
+
+
+async def test_a_payload_statement_that_fails_leaves_nothing_written(apps, settings):
+    on_lane, _, lane_app = apps
+    token, session, squat = await athlete(on_lane, "Rolled back")
+    ctx = request_context(lane_app.state, f"Bearer {token}")
+    data = LogSetInput(session_id=session, exercise_id=squat, reps=5, weight=100.0)
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        await log_set_from_input(ctx, data, payload=FailingFrame())
+    with psycopg.connect(settings.database_url.replace("+psycopg", "")) as conn:
+        sets = conn.execute("SELECT count(*) FROM set_logs WHERE session_id = %s", (decode_id(session, "WorkoutSession", "id"),)).fetchone()
+    assert sets == (0,) and outbox(settings.database_url, session) == []
+    # The connection went back to the pool whole: the next set is written.
+    assert (await on_lane.data(LOG, {"unit": "KG", "input": {"sessionId": session, "exerciseId": squat, "reps": 5}}, token))["logSet"]["created"]
