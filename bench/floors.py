@@ -111,9 +111,10 @@ def count_fields(value) -> int:
     return 0
 
 
-def logset_capacity(url: str, requests: list[dict], writers: list[tuple[str, str]], concurrency: int, duration: float) -> dict:
+def logset_capacity(url: str, requests: list[dict], writers: list[tuple[str, str]], concurrency: int, duration: float,
+                    read_path: str = "executor") -> dict:
     """logSets/s of one server process doing nothing else, and its CPU per logSet."""
-    server = bench.start_server(url)
+    server = bench.start_server(url, read_path=read_path)
     try:
         proc = psutil.Process(server.proc.pid)
         bench.load(server, requests, concurrency, 2.0)  # pools, caches and prepared statements warm

@@ -8,7 +8,8 @@ dataset (built on first use).
 With `--server`: one server process (uvicorn) taking logSets from `--concurrency` connections,
 each its own workout, for `--duration` seconds: logSets/s, the server process's CPU per logSet,
 the psycopg replay of the same statements at the same concurrency and the ratio of the two
-(bench-floors' logSet table, on its own); `--profile FILE` records the server with py-spy.
+(bench-floors' logSet table, on its own), on the server's default read path (compiled), where
+logSet takes the write lane; `--profile FILE` records the server with py-spy.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ async def measure(url: str, calls: int) -> dict:
     (writer,) = bench.setup_writers(url, 1)
     request = bench.build_requests(url, [writer])["logSet"][0]
     try:
-        async with Capture(url, bench.SECRET) as cap:
+        async with Capture(url, bench.SECRET, read_path="compiled") as cap:
             for _ in range(20):
                 await cap.request(request["body"], request["token"])
             wall, cpu, plan = [], [], []
@@ -57,13 +58,13 @@ def server(url: str, concurrency: int, duration: float, profile: str | None) -> 
     try:
         requests = bench.build_requests(url, writers)["logSet"]
 
-        async def plans() -> list:
-            async with Capture(url, bench.SECRET) as cap:
+        async def plans() -> list:  # on the server's default path (compiled), where logSet takes the write lane
+            async with Capture(url, bench.SECRET, read_path="compiled") as cap:
                 return [(await cap.request(r["body"], r["token"]))[1] for r in requests]
 
         captured = asyncio.run(plans())
         if profile:
-            running = bench.start_server(url)
+            running = bench.start_server(url, read_path="compiled")
             try:
                 bench.load(running, requests, concurrency, 2.0)
                 spy = subprocess.Popen(["py-spy", "record", "-p", str(running.proc.pid), "-d", str(int(duration)), "-r", "200",
@@ -74,7 +75,7 @@ def server(url: str, concurrency: int, duration: float, profile: str | None) -> 
                 running.stop()
             print(f"py-spy samples of the server written to {profile}")
             return
-        cap = logset_capacity(url, requests, writers, concurrency, duration)
+        cap = logset_capacity(url, requests, writers, concurrency, duration, read_path="compiled")
         rps = replay(url, captured, concurrency, duration)["rps"]
         print(f"logSet c={concurrency}: {cap['rps']:.1f}/s (p50 {cap['p50']:.1f} ms); server CPU {cap['server_cpu_ms']:.2f} ms per logSet; "
               f"psycopg replay of its {len(captured[0])} statements {rps:.1f}/s; ratio {cap['rps'] / rps:.2f}")

@@ -300,14 +300,18 @@ def compile_operation(schema: GraphQLSchema, document: Any, operation: Operation
             "touched AS (UPDATE user_sessions SET last_seen_at = now() WHERE id = %(session)s::uuid AND revoked_at IS NULL "
             "AND expires_at > now() AND last_seen_at < now() - interval '1 minute')"
         )
-        if b.uses_grants:
-            head.append(f"g AS ({GRANTS})")
-    sql = (
+    return Plan(statement(b, head, ok, keys, columns), b.getters)
+
+
+def statement(b: Build, head: list[str], ok: list[str], keys: list[tuple[str, str]], columns: list[str]) -> str:
+    """`SELECT ok, data` over the root columns, after the CTEs of `head` (and the grants, when the access rule read them)."""
+    if b.uses_grants:
+        head = [*head, f"g AS ({GRANTS})"]
+    return (
         ("WITH " + ", ".join(head) + " " if head else "")
         + f"SELECT {' AND '.join(ok) if ok else 'true'} AS ok, {codecs.json_object(keys)} AS data "
         + f"FROM (SELECT {', '.join(columns)}) r"
     )
-    return Plan(sql, b.getters)
 
 
 def typename(name: str) -> str:

@@ -39,6 +39,7 @@ from graphql.execution.values import VariableValues, get_variable_values
 
 from compiler.build import Plan, compile_operation
 from compiler.declare import Unsupported
+from compiler.writes import compile_log_set, is_log_set
 from resolvers.errors import ApiError
 from resolvers.ids import parse_global_id
 from schema.limits import Limits, operation_cost
@@ -59,6 +60,7 @@ class Operation:
     cost_depends_on_variables: bool = False
     plans: OrderedDict = field(default_factory=OrderedDict)  # shape → Plan | str (why not compiled)
     variable_types: tuple = ()  # (name, GraphQL input type) per variable, for the shape
+    write: bool = False  # a logSet mutation (compiler/writes.py), for the write lane
 
 
 class PlanCache:
@@ -94,13 +96,14 @@ class PlanCache:
         if chosen is None:
             return Operation(executor_reason="no single operation")
         name = operation_name or (chosen.name.value if chosen.name else None)
-        if chosen.operation != OperationType.QUERY:
+        write = is_log_set(chosen)
+        if chosen.operation != OperationType.QUERY and not write:
             return Operation(executor_reason=chosen.operation.value, name=name)
         if validate(self.schema, document, self.rules):
-            return Operation(executor_reason="invalid", name=name)
+            return Operation(executor_reason="invalid", name=name, write=write)
         if _introspects(document):
             return Operation(executor_reason="introspection", name=name)
-        op = Operation(document, chosen, name)
+        op = Operation(document, chosen, name, write=write)
         op.variable_types = tuple(
             (d.variable.name.value, type_from_ast(self.schema, d.type)) for d in chosen.variable_definitions or ()
         )
@@ -119,7 +122,10 @@ class PlanCache:
         if found is not None:
             return found
         try:
-            plan = compile_operation(self.schema, op.document, op.operation, variables, signed_in)
+            if op.write:
+                plan = compile_log_set(self.schema, op.document, op.operation, variables)
+            else:
+                plan = compile_operation(self.schema, op.document, op.operation, variables, signed_in)
         except Unsupported as exc:
             log.debug("not compiled (%s): %s", op.name, exc)
             op.plans[key] = f"not compiled: {exc}"
@@ -130,6 +136,17 @@ class PlanCache:
         if len(op.plans) > PLANS_PER_OPERATION:
             op.plans.popitem(last=False)
         return plan
+
+    def admit(self, op: Operation, raw: dict[str, Any]) -> VariableValues | str:
+        """The request's variables, coerced, or why the executor answers it."""
+        if op.executor_reason is not None:
+            return op.executor_reason
+        variables = self.coerce(op, raw)
+        if variables is None:
+            return "variables"
+        if op.cost_depends_on_variables and self.too_costly(op, raw):
+            return "too costly"
+        return variables
 
     def coerce(self, op: Operation, raw: dict[str, Any]) -> VariableValues | None:
         values = get_variable_values(self.schema, op.operation.variable_definitions or (), raw)

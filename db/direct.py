@@ -20,6 +20,7 @@ from typing import Any
 
 import psycopg
 from psycopg import AsyncRawCursor
+from psycopg.adapt import Loader
 from psycopg.pq import TransactionStatus
 from psycopg.rows import namedtuple_row
 from sqlalchemy import text
@@ -31,6 +32,7 @@ _DIALECT = pg_dialect.dialect()
 _NATIVE = pg_dialect.dialect(paramstyle="numeric_dollar")
 IDLE = TransactionStatus.IDLE
 _PYFORMAT = re.compile(r"%\((\w+)\)s")
+_PLACEHOLDER = re.compile(r"%%|%\((\w+)\)s")
 
 
 @lru_cache(maxsize=256)
@@ -51,49 +53,103 @@ def native_sql(sql: str) -> tuple[bytes, tuple[str, ...]]:
     return str(compiled).encode(), tuple(compiled.positiontup or ())
 
 
+@lru_cache(maxsize=256)
+def numbered_sql(sql: str) -> tuple[bytes, tuple[str, ...]]:
+    """`sql` in psycopg's `%(name)s` style with `$n` placeholders, read as psycopg reads it (the
+    compiler's statements: `text()` would misread their `%(p)s::uuid` casts and colons in literals)."""
+    names: list[str] = []
+
+    def number(match: re.Match) -> str:
+        name = match.group(1)
+        if name is None:
+            return "%"
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    return _PLACEHOLDER.sub(number, sql).encode(), tuple(names)
+
+
+class _Bytes(Loader):
+    def load(self, data: Any) -> bytes:
+        return bytes(data)
+
+
 class Direct:
     """One transaction's connection: `execute` sends through psycopg, `session()` joins the ORM to it."""
 
-    __slots__ = ("conn", "sync", "pg", "_session")
+    __slots__ = ("conn", "sync", "pg", "_session", "trailing", "trailed")
 
     def __init__(self, conn: AsyncConnection, pg: psycopg.AsyncConnection) -> None:
         self.conn = conn
         self.sync = conn.sync_connection
         self.pg = pg
         self._session: AsyncSession | None = None
+        self.trailing: tuple[str, dict[str, Any]] | None = None  # see `trail`
+        self.trailed: list = []
 
-    async def execute(self, statement: TextClause | str, params: dict[str, Any] | None = None, *, commit: bool = False) -> list:
+    def trail(self, sql: str, params: dict[str, Any]) -> None:
+        """Send `sql` (psycopg's style; text comes back as bytes) after the statement that goes out
+        with the COMMIT, in the same round trip; its rows are then `trailed`."""
+        self.trailing = (sql, params)
+
+    async def query(self, sql: str, params: dict[str, Any]) -> list:
+        """The rows (tuples; text as bytes) of a statement in psycopg's style, sent on its own."""
+        self.trail(sql, params)
+        await self.execute(None)
+        return self.trailed
+
+    async def execute(self, statement: TextClause | str | None, params: dict[str, Any] | None = None, *, commit: bool = False) -> list:
         """The rows (named tuples) the statement returns; [] when it returns none.
 
         The transaction's first statement goes out with its BEGIN, and with `commit` the
-        statement goes out with the COMMIT (psycopg's pipeline mode): one round trip each."""
-        sql = driver_sql(statement)
+        statement goes out with the COMMIT (psycopg's pipeline mode): one round trip each.
+        None sends only the statement `trail` holds."""
         sync = self.sync
         dispatch = sync.dispatch
         if commit and self._session is not None:
             await self._session.flush()
-        dispatch.before_cursor_execute(sync, None, sql, params, None, False)
         pg = self.pg
-        native, names = native_sql(sql)
-        values = [params[name] for name in names] if params else None
-        cursor = AsyncRawCursor(pg, row_factory=namedtuple_row)
+        sent = []  # (SQL as the listeners see it, its params, the cursor)
+        if statement is not None:
+            sql = driver_sql(statement)
+            native, names = native_sql(sql)
+            sent.append((sql, params, native, [params[name] for name in names] if params else None,
+                         AsyncRawCursor(pg, row_factory=namedtuple_row)))
+        if self.trailing is not None and (commit or statement is None):
+            sql, trail_params = self.trailing
+            self.trailing = None
+            native, names = numbered_sql(sql)
+            cursor = AsyncRawCursor(pg)
+            cursor.adapters.register_loader("text", _Bytes)
+            sent.append((sql, trail_params, native, [trail_params[name] for name in names], cursor))
+        for sql, sql_params, *_ in sent:
+            dispatch.before_cursor_execute(sync, None, sql, sql_params, None, False)
+        results = []
         try:
-            if commit or pg.info.transaction_status == IDLE:
+            if commit or len(sent) > 1 or pg.info.transaction_status == IDLE:
                 async with pg.pipeline():
-                    await cursor.execute(native, values)
+                    for *_, native, values, cursor in sent:
+                        await cursor.execute(native, values)
                     if commit:
                         await pg.commit()
             else:
+                _, _, native, values, cursor = sent[0]
                 await cursor.execute(native, values)
-            rows = await cursor.fetchall() if cursor.description is not None else []
+            for *_, cursor in sent:
+                results.append(await cursor.fetchall() if cursor.description is not None else [])
         except psycopg.Error:
             if pg.broken:  # the connection died: it must not go back to the pool
                 await self.conn.invalidate()
             raise
         finally:
-            await cursor.close()
-        dispatch.after_cursor_execute(sync, None, sql, params, None, False)
-        return rows
+            for *_, cursor in sent:
+                await cursor.close()
+        for sql, sql_params, *_ in sent:
+            dispatch.after_cursor_execute(sync, None, sql, sql_params, None, False)
+        if len(results) > (statement is not None):
+            self.trailed = results[-1]
+        return results[0] if statement is not None else []
 
     async def one(self, statement: TextClause | str, params: dict[str, Any] | None = None) -> Any:
         rows = await self.execute(statement, params)

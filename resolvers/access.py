@@ -150,13 +150,13 @@ async def can_read(ctx: Context, obj: Any) -> bool:
     if obj is None:
         return False
     if isinstance(obj, models.Organization):
-        return obj.id in await viewer_organization_ids(ctx) and (await ctx.viewer()) is not None
+        return obj.id in await viewer_organization_ids(ctx) and await ctx.signed_in()
     if isinstance(obj, models.OrganizationMember):  # seen by the organization's members, like the organization
-        return obj.organization_id in await viewer_organization_ids(ctx) and (await ctx.viewer()) is not None
+        return obj.organization_id in await viewer_organization_ids(ctx) and await ctx.signed_in()
     if isinstance(obj, models.UserSession):  # a sign-in is its user's alone: no coach reads it
-        return obj.user_id == ctx.viewer_id and (await ctx.viewer()) is not None
+        return obj.user_id == ctx.viewer_id and await ctx.signed_in()
     if isinstance(obj, models.CoachingRelationship):  # seen by its two sides
-        return ctx.viewer_id in (obj.coach_id, obj.athlete_id) and (await ctx.viewer()) is not None
+        return ctx.viewer_id in (obj.coach_id, obj.athlete_id) and await ctx.signed_in()
     owner = owner_of(obj)
     if owner is None:
         return True
@@ -166,14 +166,14 @@ async def can_read(ctx: Context, obj: Any) -> bool:
         return False
     if isinstance(obj, models.ProgressPhoto) and owner != ctx.viewer_id and not obj.shared_with_coach:
         return False  # a private photo: not even the coach
-    return (await ctx.viewer()) is not None
+    return await ctx.signed_in()
 
 
 async def can_write(ctx: Context, obj: Any) -> bool:
     if obj is None:
         return False
     owner = owner_of(obj)
-    return owner is not None and owner == ctx.viewer_id and (await ctx.viewer()) is not None
+    return owner is not None and owner == ctx.viewer_id and await ctx.signed_in()
 
 
 async def readable(ctx: Context, obj: Any, what: str) -> Any:

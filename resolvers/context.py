@@ -39,15 +39,39 @@ class Context:
             raise Unauthenticated(self.auth_error)
         if self.viewer_id is None:
             return None
+        await self._check_sign_in()
+        user = await self.loaders.get(UserByIdLoader).load(self.viewer_id)
+        if user is None or not user.is_active:
+            raise Unauthenticated("The account behind this token no longer exists or is disabled")
+        return user
+
+    async def _check_sign_in(self) -> None:
         if self.sessions is not None and not self.extra.get("session_checked"):
             if self.session_id is None or not await self.sessions.active(self.session_id):
                 self.auth_error = "This sign-in has ended (signed out, or its refresh token was reused): sign in again"
                 raise Unauthenticated(self.auth_error)
             self.extra["session_checked"] = True
-        user = await self.loaders.get(UserByIdLoader).load(self.viewer_id)
-        if user is None or not user.is_active:
-            raise Unauthenticated("The account behind this token no longer exists or is disabled")
-        return user
+
+    async def signed_in_id(self) -> uuid.UUID:
+        """The viewer's id with the token and the sign-in checked, the account not loaded: the
+        caller's own statement checks the account is active and says so with `account_checked`
+        (or calls `require_viewer`, which refuses it)."""
+        if self.auth_error:
+            raise Unauthenticated(self.auth_error)
+        if self.viewer_id is None:
+            raise Unauthenticated()
+        await self._check_sign_in()
+        return self.viewer_id
+
+    def account_checked(self) -> None:
+        """A statement found the viewer's account active: access checks need not load it."""
+        self.extra["account_active"] = True
+
+    async def signed_in(self) -> bool:
+        """Whether an active account is signed in (raises for a bad token or an ended sign-in)."""
+        if self.extra.get("account_active"):
+            return True
+        return (await self.viewer()) is not None
 
     async def require_viewer(self) -> User:
         user = await self.viewer()

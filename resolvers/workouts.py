@@ -19,7 +19,7 @@ from live.outbox import record
 from resolvers import skills, training, validation
 from resolvers.access import can_read, writable
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, NotFound
+from resolvers.errors import ApiError, BadUserInput, NotFound
 from resolvers.programs import visible_exercise
 from resolvers.validation import UNSET
 
@@ -173,7 +173,7 @@ def _set_event(row: SetLog, type: str) -> tuple:
 
 
 async def log_set(
-    ctx: Context, session_id: uuid.UUID, exercise_id: uuid.UUID, data: SetInput, client_id: str | None
+    ctx: Context, session_id: uuid.UUID, exercise_id: uuid.UUID, data: SetInput, client_id: str | None, payload: Any = None,
 ) -> tuple[Any, bool, training.Outcome]:
     """Log a set; a repeated `client_id` returns the set logged the first time (second value False).
 
@@ -182,22 +182,34 @@ async def log_set(
     it causes (training.log_set_statement), and the events — plus the clientId lookup when one is
     given. What is rare (a back-dated set, a set into a finished workout, achievements that pay
     points, goals reached) goes on through the same functions as the other writes.
+
+    `payload` (the write lane's, server/writes.py) frames the answer inside the transaction:
+    `payload.statement(row, created, outcome)` gives a statement (psycopg's style) sent with
+    the events and the COMMIT, or on its own for a repeated `client_id`; its rows go to
+    `payload.rows`. If it fails, nothing was written.
     """
-    viewer = await ctx.require_viewer()
-    client_id = validation.text(client_id, "clientId", max_length=64)
-    values = _set_values(data)
+    viewer_id = await ctx.signed_in_id()  # the account is checked by the first statement (LOCK_FOR_SET, SET_BY_CLIENT_ID)
+    try:
+        client_id = validation.text(client_id, "clientId", max_length=64)
+        values = _set_values(data)
+    except ApiError:
+        await ctx.require_viewer()  # a disabled account is refused before its input is
+        raise
     async with direct.transaction(ctx.sessionmaker.kw["bind"]) as tx:
         if client_id is not None:
-            existing = await _by_client_id(tx, viewer.id, client_id)
+            existing = await _by_client_id(tx, viewer_id, client_id)
             if existing is not None:
-                return existing, False, training.Outcome()
+                ctx.account_checked()
+                return await _repeated(tx, existing, payload)
         found = await tx.one(LOCK_FOR_SET, {"session_id": session_id, "exercise_id": exercise_id, "ns": training.LOCK_NAMESPACE,
-                                            "user_id": viewer.id})
-        if found is None:  # one of them is missing: the checks say which
+                                            "user_id": viewer_id})
+        if found is None:  # the account is disabled, or one of them is missing: the checks say which
+            await ctx.require_viewer()
             session = tx.session()
             await _loggable_session(ctx, session, session_id)
             await visible_exercise(ctx, session, exercise_id, "exerciseId")
             raise NotFound("Exercise", field="exerciseId")  # not reached: one of the two is missing
+        ctx.account_checked()
         workout = await _loggable_session_checks(ctx, WorkoutSession(id=found.id, user_id=found.user_id, status=found.status))
         exercise = Exercise(id=found.exercise_id, owner_id=found.owner_id, name=found.name, tracking=found.tracking)
         if not await can_read(ctx, exercise):
@@ -206,17 +218,29 @@ async def log_set(
         completed = workout.status == "completed"
         columns = tuple(values)
         rows = await tx.execute(training.log_set_statement(columns), {
-            **values, "session_id": workout.id, "user_id": viewer.id, "exercise_id": exercise.id, "client_id": client_id,
+            **values, "session_id": workout.id, "user_id": viewer_id, "exercise_id": exercise.id, "client_id": client_id,
             "progress": not completed,
         })
         first = rows[0]
         if first.id is None:  # a concurrent retry with the same client_id won
-            return await _by_client_id(tx, viewer.id, client_id), False, training.Outcome()
+            return await _repeated(tx, await _by_client_id(tx, viewer_id, client_id), payload)
         row = first  # the set's columns (and the statement's own, which nothing reads from `row`)
         outcome = await _logged_outcome(tx, row, rows, completed)
-        await training.announce(tx, viewer.id, workout.id, outcome, first=[_set_event(row, events.SET_LOGGED)], commit=True)
+        if payload is not None:
+            tx.trail(*payload.statement(row, True, outcome))
+        await training.announce(tx, viewer_id, workout.id, outcome, first=[_set_event(row, events.SET_LOGGED)], commit=True)
+        if payload is not None:
+            payload.rows = tx.trailed
     ctx.committed()
     return row, True, outcome
+
+
+async def _repeated(tx: direct.Direct, row: Any, payload: Any) -> tuple[Any, bool, training.Outcome]:
+    """The answer to a repeated client_id: the first set, nothing created."""
+    outcome = training.Outcome()
+    if payload is not None:
+        payload.rows = await tx.query(*payload.statement(row, False, outcome))
+    return row, False, outcome
 
 
 async def _logged_outcome(tx: direct.Direct, row: Any, rows: list, completed: bool) -> training.Outcome:
@@ -242,17 +266,21 @@ async def _logged_outcome(tx: direct.Direct, row: Any, rows: list, completed: bo
     return outcome
 
 
-# The workout (row-locked) and the exercise, with the user's training lock taken after the row lock.
+# The workout (row-locked) and the exercise, with the user's training lock taken after the row
+# lock; no row unless the viewer's account is active.
 LOCK_FOR_SET = driver_sql(text(
     """
     SELECT w.id, w.user_id, w.status, e.id AS exercise_id, e.owner_id, e.name, e.tracking,
            pg_advisory_xact_lock(:ns, hashtext(CAST(:user_id AS text))) AS locked
-    FROM workout_sessions w JOIN exercises e ON e.id = :exercise_id
+    FROM workout_sessions w JOIN exercises e ON e.id = :exercise_id JOIN users u ON u.id = :user_id AND u.is_active
     WHERE w.id = :session_id
     FOR UPDATE OF w
     """
 ))
-SET_BY_CLIENT_ID = driver_sql(text("SELECT * FROM set_logs WHERE user_id = :user_id AND client_id = :client_id"))
+# The viewer's set with this clientId, while their account is active.
+SET_BY_CLIENT_ID = driver_sql(text(
+    "SELECT s.* FROM set_logs s JOIN users u ON u.id = s.user_id AND u.is_active WHERE s.user_id = :user_id AND s.client_id = :client_id"
+))
 
 
 async def _by_client_id(tx: direct.Direct, user_id: uuid.UUID, client_id: str) -> Any:

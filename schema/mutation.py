@@ -305,6 +305,22 @@ class DeleteSetPayload:
     session: WorkoutSession = strawberry.field(resolver=_payload_session, description="The session it belonged to.")
 
 
+async def log_set_from_input(ctx, input: LogSetInput, payload=None) -> tuple:
+    """`logSet` itself, for the executor's resolver and the write lane (server/writes.py): (set row, created, outcome).
+
+    `payload` (see `workouts.log_set`) is the lane's statement framing the answer in the same transaction."""
+    row, created, outcome = await workouts.log_set(
+        ctx,
+        decode_id(input.session_id, "WorkoutSession", "sessionId"),
+        decode_id(input.exercise_id, "Exercise", "exerciseId"),
+        _set_input(input),
+        input.client_id,
+        payload=payload,
+    )
+    await invalidate_stats(ctx, row.user_id)
+    return row, created, outcome
+
+
 def _prescription(p: PlannedExerciseInput, field_prefix: str) -> programs.PrescriptionInput:
     return programs.PrescriptionInput(
         exercise_id=decode_id(p.exercise_id, "Exercise", f"{field_prefix}exerciseId"),
@@ -481,14 +497,7 @@ class Mutation(GoalMutations, OrganizationMutations, LibraryMutations, SkillMuta
 
     @strawberry.mutation(description="Log a set. Retrying with the same `clientId` never logs it twice.")
     async def log_set(self, info: Info, input: LogSetInput) -> LogSetPayload:
-        row, created, outcome = await workouts.log_set(
-            info.context,
-            decode_id(input.session_id, "WorkoutSession", "sessionId"),
-            decode_id(input.exercise_id, "Exercise", "exerciseId"),
-            _set_input(input),
-            input.client_id,
-        )
-        await invalidate_stats(info.context, row.user_id)
+        row, created, outcome = await log_set_from_input(info.context, input)
         return LogSetPayload(
             set_log=SetLog.from_row(row), session_id=row.session_id, created=created,
             record_ids=[r.id for r in outcome.records], achievement_ids=outcome.achievements,

@@ -31,7 +31,6 @@ from compiler.run import StatementRunner
 from db.engine import create_engine, create_sessionmaker
 from db.outages import POSTGRES, STATEMENT_BEGAN, Outages, outages
 from live import Live
-from loaders import Loaders
 from resolvers.context import Context
 from resolvers.sessions import SessionGate
 from resolvers.stats import stats_cache
@@ -43,7 +42,8 @@ from schema.broadcast import Broadcasts
 from schema.errors import INTERNAL_ERROR_MESSAGE, FastMaskErrors, should_mask
 from schema.limits import Limits
 from server import graphiql, tracing
-from server.auth import credentials, service_key_of
+from server.auth import credentials
+from server.context import request_context
 from server.documents import open_documents
 from server.photos import photo_file
 from server.health import healthz, migration_head, readyz
@@ -87,27 +87,7 @@ class GraphQLView(GraphQL):
         self.app_state = app_state
 
     async def get_context(self, request, response) -> Context:
-        settings: Settings = self.app_state.settings
-        authorization = request.headers.get("authorization")
-        service_key = service_key_of(authorization)
-        viewer_id, session_id, auth_error = credentials(settings.secret_key, None if service_key else authorization)
-        sessionmaker = self.app_state.sessionmaker
-        return Context(
-            settings=settings,
-            sessionmaker=sessionmaker,
-            loaders=Loaders(sessionmaker, settings.loader_mode),
-            viewer_id=viewer_id,
-            session_id=session_id,
-            sessions=self.app_state.sessions,
-            auth_error=auth_error,
-            live=self.app_state.live,
-            metrics=self.app_state.metrics,
-            stats_cache=self.app_state.stats_cache,
-            documents=self.app_state.documents,
-            service_key=service_key,
-            request=request,
-            response=response,
-        )
+        return request_context(self.app_state, request.headers.get("authorization"), request=request, response=response)
 
     def is_websocket_origin_allowed(self, request, origin: str) -> bool:
         if self.app_state.settings.cors_localhost and re.fullmatch(LOCALHOST_ORIGIN, origin):

@@ -5,7 +5,8 @@ limits, body limit and persisted queries), so those behave the same on both path
 it can answer costs: the body parsed with orjson, the plan found by the document, the
 variables coerced, the token verified, one prepared statement (the sign-in's validity and
 the viewer's grants are CTEs of it) and PostgreSQL's JSON bytes written as they come.
-Everything else — mutations, subscriptions, introspection, invalid documents, fields without
+A `logSet` mutation goes to the write lane (server/writes.py). Everything else — other
+mutations, subscriptions, introspection, invalid documents, fields without
 SQL, a statement reporting an inactive sign-in or a missing root object, an SQL error —
 goes to the view, which answers as it always has (reads are pure, so running one there
 after the statement is safe).
@@ -29,9 +30,10 @@ from compiler.run import StatementRunner
 from db.outages import POSTGRES, outages
 from schema.observe import shadow_run
 from server.auth import credentials
+from server.observed import Observed
 from server.persisted import replay_body
+from server.writes import WriteLane
 
-log = logging.getLogger("repgraph.operations")
 LANES: weakref.WeakSet = weakref.WeakSet()  # lanes that verify (read_path_verify), for the test suite's report
 compiler_log = logging.getLogger("repgraph.compiler")
 
@@ -42,14 +44,15 @@ class CompiledLane:
     def __init__(self, view: Any, state: Any, plans: PlanCache, tracer_provider: Any = None) -> None:
         self.view = view
         # Compiled operations get a span of their own (the executor's come from Strawberry's extension).
-        self.tracer = tracer_provider.get_tracer("repgraph.compiler") if tracer_provider is not None else None
+        tracer = tracer_provider.get_tracer("repgraph.compiler") if tracer_provider is not None else None
         self.state = state
         self.plans = plans
+        self.observed = Observed(state, tracer, "query", "read_path", "compiled")
+        self.writes = WriteLane(state, plans, Observed(state, tracer, "mutation", "write_path", "lane"))
         self.verified = 0  # compiled answers compared with the executor's (read_path_verify)
         self.differences: list[dict] = []
         # With read_path_verify: each query document seen → "compiled" or why the executor answered it.
         self.outcomes: dict[str, str] = {}
-        self.counters: dict[str | None, tuple] = {}  # each operation's metric children, looked up once
         self.last_reason = ""
         if state.settings.read_path_verify:
             LANES.add(self)
@@ -66,42 +69,50 @@ class CompiledLane:
             body = await _read(receive)
         started = time.perf_counter()
         request = _request(scope, body)
-        answer = await self.answer(scope, request) if request is not None else None
+        op = self.plans.operation(request[0], request[1]) if request is not None else None
+        if op is not None and op.write and scope["method"] == "POST":
+            written = await self.writes.answer(scope, op, request[2])
+            if written is None:
+                return await self.view(scope, replay_body(body, receive), send)
+            return await self.respond(scope, send, self.framed(written[0], {"writePath": "lane", "sql": written[1]}))
+        answer = await self.answer(scope, op, request) if request is not None else None
         if answer is None:
             return await self.view(scope, replay_body(body, receive), send)
         data, name, plan_sql, viewer_id = answer
-        payload = b'{"data":' + data
-        if self.state.settings.plan_debug:
-            payload += b',"extensions":' + orjson.dumps({"readPath": "compiled", "sql": plan_sql})
-        payload += b"}"
+        payload = self.framed(data, {"readPath": "compiled", "sql": plan_sql})
         if self.state.settings.read_path_verify:
             differs = await self.verify(scope, body, payload)
             if differs is not None:
                 return await _send(send, 500, differs, "application/json")
-        self.observe(name, started, viewer_id)
-        if self.tracer is not None:
-            self.trace(name, started, plan_sql)
+        self.observed.ok(name, started, viewer_id, 1, plan_sql)
+        await self.respond(scope, send, payload)
+
+    def framed(self, data: bytes, debug: dict) -> bytes:
+        """The response body around `data` (with PLAN_DEBUG, `debug` as its extensions)."""
+        payload = b'{"data":' + data
+        if self.state.settings.plan_debug:
+            payload += b',"extensions":' + orjson.dumps(debug)
+        return payload + b"}"
+
+    async def respond(self, scope, send, payload: bytes) -> None:
         accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")
         await _send(send, 200, payload, GRAPHQL_RESPONSE if prefers_graphql_response(accept) else "application/json")
 
-    async def answer(self, scope, request: tuple[str, str | None, dict]) -> tuple[bytes, str | None, str, Any] | None:
-        query, operation_name, raw_variables = request
-        op = self.plans.operation(query, operation_name)
+    async def answer(self, scope, op, request: tuple[str, str | None, dict]) -> tuple[bytes, str | None, str, Any] | None:
+        query, _, raw_variables = request
         answer = await self._answer(scope, op, raw_variables)
         if self.state.settings.read_path_verify and op.operation is not None and self.outcomes.get(query) != "compiled":
             self.outcomes[query] = "compiled" if answer is not None else self.last_reason
         return answer
 
     async def _answer(self, scope, op, raw_variables: dict) -> tuple[bytes, str | None, str, Any] | None:
-        if op.executor_reason is not None:
-            return self.fallback(op.name, op.executor_reason)
-        if outages.is_down(POSTGRES):  # the executor answers SERVICE_UNAVAILABLE at once, and notices recovery
+        if op.write:  # a mutation sent with GET: the view refuses it
+            return self.fallback(op.name, "mutation")
+        if outages.is_down(POSTGRES) and op.executor_reason is None:  # the executor answers SERVICE_UNAVAILABLE, and notices recovery
             return self.fallback(op.name, "postgres unavailable")
-        variables = self.plans.coerce(op, raw_variables)
-        if variables is None:
-            return self.fallback(op.name, "variables")
-        if op.cost_depends_on_variables and self.plans.too_costly(op, raw_variables):
-            return self.fallback(op.name, "too costly")
+        variables = self.plans.admit(op, raw_variables)
+        if isinstance(variables, str):
+            return self.fallback(op.name, variables)
         settings = self.state.settings
         authorization = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), None)
         viewer_id, session_id, auth_error = credentials(settings.secret_key, authorization)
@@ -127,44 +138,8 @@ class CompiledLane:
 
     def fallback(self, name: str | None, reason: str) -> None:
         """Count and note an operation the executor answers (returns None: no compiled answer)."""
-        metrics = self.state.metrics
-        if metrics is not None:
-            metrics.read_path.labels(metrics.operation_name(name), "executor").inc()
-        compiler_log.debug("executor answers %s: %s", name or "anonymous", reason)
         self.last_reason = reason
-        return None
-
-    def observe(self, name: str | None, started: float, viewer_id: Any) -> None:
-        duration = time.perf_counter() - started
-        metrics = self.state.metrics
-        if metrics is not None:
-            counted = self.counters.get(name)
-            if counted is None:
-                if len(self.counters) > 1000:  # names are the clients' choice: keep the memo bounded
-                    self.counters.clear()
-                label = metrics.operation_name(name)
-                counted = self.counters[name] = (
-                    metrics.read_path.labels(label, "compiled"), metrics.operations.labels(label, "query", "ok"),
-                    metrics.latency.labels(label, "query"),
-                )
-            counted[0].inc()
-            counted[1].inc()
-            counted[2].observe(duration)
-            metrics.sql.observe(1)
-        if log.isEnabledFor(logging.INFO):
-            log.info(
-                "query %s ok in %.1f ms", name or "anonymous", duration * 1000,
-                extra={"operation": name, "operation_type": "query", "user_id": str(viewer_id) if viewer_id else None, "duration_ms": round(duration * 1000, 2),
-                       "outcome": "ok", "sql_statements": 1, "error_codes": None, "read_path": "compiled"},
-            )
-
-    def trace(self, name: str | None, started: float, sql: str) -> None:
-        start_ns = time.time_ns() - int((time.perf_counter() - started) * 1e9)
-        span = self.tracer.start_span(f"GraphQL Query: {name}" if name else "GraphQL Query", start_time=start_ns)
-        span.set_attribute("component", "graphql")
-        span.set_attribute("graphql.read_path", "compiled")
-        span.set_attribute("db.statement", sql[:2000])
-        span.end()
+        return self.observed.fallback(name, reason)
 
     async def verify(self, scope, body: bytes, compiled: bytes) -> bytes | None:
         """The executor's answer to the same request; None when it equals the compiled one."""

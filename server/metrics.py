@@ -45,6 +45,10 @@ class Metrics:
             "repgraph_read_path_operations", "HTTP query operations by the path that answered them (compiled or executor)",
             ["operation", "path"], registry=self.registry,
         )
+        self.write_path = Counter(
+            "repgraph_write_path_operations", "logSet mutations by the path that answered them (the write lane or the executor)",
+            ["operation", "path"], registry=self.registry,
+        )
         self.errors = Counter("repgraph_graphql_errors", "GraphQL errors by extensions.code", ["code"], registry=self.registry)
         self.sql = Histogram(
             "repgraph_sql_statements_per_operation", "SQL statements sent to PostgreSQL per query or mutation",
