@@ -33,6 +33,21 @@ IDLE = TransactionStatus.IDLE
 _PYFORMAT = re.compile(r"%\((\w+)\)s")
 
 
+class Rows(list):
+    """A statement's rows, answering the `Result` calls the training rules make (`all`, `one`), so the
+    same functions run on a `Direct` transaction or on an ORM session."""
+
+    __slots__ = ()
+
+    def all(self) -> list:
+        return self
+
+    def one(self) -> Any:
+        if len(self) != 1:
+            raise LookupError(f"expected one row, got {len(self)}")
+        return self[0]
+
+
 @lru_cache(maxsize=256)
 def driver_sql(statement: TextClause | str) -> str:
     """A `text()` statement (`:name` parameters) as psycopg takes it (`%(name)s`); strings as they are."""
@@ -62,7 +77,7 @@ class Direct:
         self.pg = pg
         self._session: AsyncSession | None = None
 
-    async def execute(self, statement: TextClause | str, params: dict[str, Any] | None = None, *, commit: bool = False) -> list:
+    async def execute(self, statement: TextClause | str, params: dict[str, Any] | None = None, *, commit: bool = False) -> Rows:
         """The rows (named tuples) the statement returns; [] when it returns none.
 
         The transaction's first statement goes out with its BEGIN, and with `commit` the
@@ -85,7 +100,7 @@ class Direct:
                         await pg.commit()
             else:
                 await cursor.execute(native, values)
-            rows = await cursor.fetchall() if cursor.description is not None else []
+            rows = Rows(await cursor.fetchall() if cursor.description is not None else ())
         except psycopg.Error:
             if pg.broken:  # the connection died: it must not go back to the pool
                 await self.conn.invalidate()
@@ -105,6 +120,11 @@ class Direct:
             # It joins the transaction without owning it: the block's end commits.
             self._session = AsyncSession(bind=self.conn, expire_on_commit=False, autoflush=False, join_transaction_mode="rollback_only")
         return self._session
+
+
+def orm(runner: Direct | AsyncSession) -> AsyncSession:
+    """The ORM session of `runner` (a `Direct` transaction's joined one), for statements that load models."""
+    return runner.session() if isinstance(runner, Direct) else runner
 
 
 @contextlib.asynccontextmanager
