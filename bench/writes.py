@@ -1,6 +1,6 @@
 """`python -m bench.writes`: what each hot write costs, through the app in process, on the bench database.
 
-One writer goes through a workout `--rounds` times (after a warm-up): startWorkout, two
+A writer goes through a workout `--rounds` times (after a warm-up): startWorkout, two
 logSets, updateSet of the first set, deleteSet of the second, finishWorkout. Each call is
 timed on its own: the statements it sends (the last round's), and the process's CPU per call
 (the in-process client's share included) and wall-clock, medians over the rounds. The writer
@@ -26,6 +26,8 @@ from db.setup import resolve_database_url
 from resolvers.ids import encode_id
 
 ROOT = Path(__file__).resolve().parent.parent
+# A writer takes this many rounds (6 requests each), within the per-user rate limit (600 a minute).
+ROUNDS_PER_WRITER = 80
 WRITES = ("startWorkout", "logSet", "updateSet", "deleteSet", "finishWorkout")
 START = "mutation Start($i: StartWorkoutInput!) { startWorkout(input: $i) { session { id status } } }"
 LOG = "mutation Log($i: LogSetInput!) { logSet(input: $i) { setLog { id position reps weight } } }"
@@ -35,7 +37,7 @@ FINISH = "mutation Finish($i: FinishWorkoutInput!) { finishWorkout(input: $i) { 
 
 
 async def measure(url: str, rounds: int, warmup: int = 5) -> dict[str, dict]:
-    ((token, _),) = bench.setup_writers(url, 1)
+    writers = bench.setup_writers(url, 1 + (warmup + rounds) // ROUNDS_PER_WRITER)
     exercise = _exercise(url)
     cpu: dict[str, list[float]] = {w: [] for w in WRITES}
     wall: dict[str, list[float]] = {w: [] for w in WRITES}
@@ -54,6 +56,7 @@ async def measure(url: str, rounds: int, warmup: int = 5) -> dict[str, dict]:
 
             for n in range(warmup + rounds):
                 timed = n >= warmup
+                token = writers[n // ROUNDS_PER_WRITER][0]
                 session = (await call("startWorkout", START, {"name": "Bench writes"}, timed))["startWorkout"]["session"]["id"]
                 sets = []
                 for weight in (100, 90):
