@@ -46,40 +46,53 @@ START = driver_sql(text(
 
 # A set with its workout, both row-locked, the user's lock (as logSet's LOCK_FOR_SET), and the exercise it
 # is to be of (the given one, or its own; null `exercise_*` when there is none).
-LOCK_SET_SQL = f"""
-    SELECT s.*, w.user_id AS workout_user_id, w.status AS workout_status,
-           e.id AS exercise_found, e.owner_id AS exercise_owner_id, e.name AS exercise_name, e.tracking AS exercise_tracking,
-           {USER_LOCK_SQL} AS user_locked
-    FROM set_logs s JOIN workout_sessions w ON w.id = s.session_id
-    LEFT JOIN exercises e ON e.id = coalesce(CAST(:exercise_id AS uuid), s.exercise_id)
-    WHERE s.id = :set_log_id
-    FOR UPDATE OF s, w
-"""
-LOCK_SET = driver_sql(text(LOCK_SET_SQL))
+_LOCK_SET = f"""locked AS (
+        SELECT s.*, w.user_id AS workout_user_id, w.status AS workout_status,
+               e.id AS exercise_found, e.owner_id AS exercise_owner_id, e.name AS exercise_name, e.tracking AS exercise_tracking,
+               {USER_LOCK_SQL} AS user_locked
+        FROM set_logs s JOIN workout_sessions w ON w.id = s.session_id
+        LEFT JOIN exercises e ON e.id = coalesce(CAST(:exercise_id AS uuid), s.exercise_id)
+        WHERE s.id = :set_log_id
+        FOR UPDATE OF s, w
+    )"""
+# The set is the viewer's, in their workout, where sets may be logged.
+_WRITABLE_SET = """t.user_id = :user_id AND t.workout_user_id = :user_id AND t.workout_status = ANY(CAST(:loggable AS text[]))"""
+# A set measures reps, a duration or a distance (the table's check).
+MEASURES = ("reps", "duration_seconds", "distance_m")
 
 
 @lru_cache(maxsize=64)
 def update_set(columns: tuple[str, ...]) -> str:
-    """Change the set's exercise and its given columns (after the checks: the measurement rules need
-    the set's values as they will be); the set as it is now."""
+    """Change the set's given columns and its exercise, when it is writable, the exercise exists and the
+    set keeps a measurement (`:measured`: one of the given measures is not null), so that the caller's
+    checks answer before the table's. One row: the set as it is now (null columns when not changed),
+    with what the checks read and what it was (`old_*`)."""
     assignments = "".join(f", {c} = :{c}" for c in columns)
+    measured = " OR ".join(["CAST(:measured AS boolean)", *(f"t.{c} IS NOT NULL" for c in MEASURES if c not in columns)])
     return driver_sql(text(
-        f"UPDATE set_logs SET exercise_id = :exercise_id{assignments}, updated_at = now() WHERE id = :set_log_id RETURNING *"
+        f"""
+        WITH {_LOCK_SET},
+        changed AS (
+            UPDATE set_logs s SET exercise_id = t.exercise_found{assignments}, updated_at = now()
+            FROM locked t
+            WHERE s.id = t.id AND {_WRITABLE_SET} AND t.exercise_found IS NOT NULL AND ({measured})
+            RETURNING s.*
+        )
+        SELECT c.*, t.user_id AS set_user_id, t.workout_user_id, t.workout_status,
+               t.exercise_found, t.exercise_owner_id, t.exercise_name, t.exercise_tracking,
+               t.exercise_id AS old_exercise_id, t.points AS old_points, t.volume_kg AS old_volume_kg,
+               {", ".join(f"t.{c} AS old_{c}" for c in MEASURES)}
+        FROM locked t LEFT JOIN changed c ON true
+        """
     ))
 
 
-# The set locked and deleted when it is the viewer's, in their workout, where sets may be logged; one
-# row: the set as it was, with its workout's owner and status.
+# The set deleted when it is writable; one row: the set as it was, with what the checks read.
 DELETE_SET = driver_sql(text(
     f"""
-    WITH locked AS ({LOCK_SET_SQL}),
-    deleted AS (
-        DELETE FROM set_logs s USING locked t
-        WHERE s.id = t.id AND t.user_id = :user_id AND t.workout_user_id = :user_id
-          AND t.workout_status = ANY(CAST(:loggable AS text[]))
-        RETURNING s.id
-    )
-    SELECT t.* FROM locked t
+    WITH {_LOCK_SET},
+    deleted AS (DELETE FROM set_logs s USING locked t WHERE s.id = t.id AND {_WRITABLE_SET} RETURNING s.id)
+    SELECT t.*, t.user_id AS set_user_id FROM locked t
     """
 ))
 

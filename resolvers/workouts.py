@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import text
@@ -232,25 +233,29 @@ async def _by_client_id(tx: direct.Direct, user_id: uuid.UUID, client_id: str) -
 
 
 async def update_set(ctx: Context, set_log_id: uuid.UUID, data: SetInput) -> Any:
-    """Change a set: its locks with the exercise it is to be of, the checks, the change, the records,
-    masteries and totals of the exercises it touches recomputed (training.after_sets), then the
-    events with the COMMIT."""
+    """Change a set: its locks, the exercise it is to be of and the change in one statement, the checks on
+    what it returned, the records, masteries and totals of the exercises it touches recomputed
+    (training.after_sets), then the events with the COMMIT."""
     viewer = await ctx.require_viewer()
     values = _set_values(data)
-    exercise_id = data.exercise_id if data.exercise_id not in (UNSET, None) else None
+    given = [values[c] for c in statements.MEASURES if c in values]
     async with direct.transaction(ctx.sessionmaker.kw["bind"]) as tx:
-        old = await tx.one(statements.LOCK_SET, {**_set_lock_params(viewer.id, set_log_id), "exercise_id": exercise_id})
-        await _writable_set_checks(ctx, old)
-        exercise = Exercise(id=old.exercise_found, owner_id=old.exercise_owner_id, name=old.exercise_name, tracking=old.exercise_tracking)
-        if old.exercise_found is None or not await can_read(ctx, exercise):
+        row = await tx.one(statements.update_set(tuple(values)), {
+            **values, **_set_lock_params(viewer.id, set_log_id),
+            "exercise_id": data.exercise_id if data.exercise_id not in (UNSET, None) else None,
+            "measured": any(v is not None for v in given),
+        })
+        await _writable_set_checks(ctx, row)
+        exercise = Exercise(id=row.exercise_found, owner_id=row.exercise_owner_id, name=row.exercise_name, tracking=row.exercise_tracking)
+        if row.exercise_found is None or not await can_read(ctx, exercise):
             raise NotFound("Exercise", field="exerciseId")
-        measured = {c: values[c] if c in values else getattr(old, c) for c in ("reps", "duration_seconds", "distance_m")}
+        measured = {c: values[c] if c in values else getattr(row, f"old_{c}") for c in statements.MEASURES}
         _check_measurement(exercise, measured)
         if all(v is None for v in measured.values()):
             raise BadUserInput("A set needs reps, a duration or a distance", field="reps")
-        row = await tx.one(statements.update_set(tuple(values)), {**values, "set_log_id": old.id, "exercise_id": exercise.id})
+        before = training.Delta.of_set(SimpleNamespace(points=row.old_points, volume_kg=row.old_volume_kg))
         outcome = await training.after_sets(
-            tx, row.user_id, [old.exercise_id, row.exercise_id], training.Delta.of_set(row) - training.Delta.of_set(old), row.session_id
+            tx, row.user_id, [row.old_exercise_id, row.exercise_id], training.Delta.of_set(row) - before, row.session_id
         )
         await training.announce(tx, row.user_id, row.session_id, outcome, first=[_set_event(row, events.SET_UPDATED)], commit=True)
     ctx.committed()
@@ -261,8 +266,7 @@ async def delete_set(ctx: Context, set_log_id: uuid.UUID) -> Any:
     """Delete a set: its locks and the delete in one statement, the checks, then as update_set."""
     viewer = await ctx.require_viewer()
     async with direct.transaction(ctx.sessionmaker.kw["bind"]) as tx:
-        row = await tx.one(statements.DELETE_SET, {**_set_lock_params(viewer.id, set_log_id), "exercise_id": None,
-                                                   "loggable": list(LOGGABLE)})
+        row = await tx.one(statements.DELETE_SET, {**_set_lock_params(viewer.id, set_log_id), "exercise_id": None})
         await _writable_set_checks(ctx, row)
         outcome = await training.after_sets(tx, row.user_id, [row.exercise_id], training.Delta.of_set(row, -1), row.session_id)
         await training.announce(tx, row.user_id, row.session_id, outcome, first=[_set_event(row, events.SET_DELETED)], commit=True)
@@ -271,14 +275,14 @@ async def delete_set(ctx: Context, set_log_id: uuid.UUID) -> Any:
 
 
 def _set_lock_params(user_id: uuid.UUID, set_log_id: uuid.UUID) -> dict:
-    return {"set_log_id": set_log_id, "user_id": user_id, "ns": training.LOCK_NAMESPACE}
+    return {"set_log_id": set_log_id, "user_id": user_id, "ns": training.LOCK_NAMESPACE, "loggable": list(LOGGABLE)}
 
 
-async def _writable_set_checks(ctx: Context, locked: Any) -> None:
-    """The checks of a change to a set (a row of statements.LOCK_SET), in their order: the set is the
-    viewer's, and so is its workout, where sets may be logged."""
-    await writable(ctx, SetLog(user_id=locked.user_id) if locked is not None else None, "SetLog")
-    await _loggable_session_checks(ctx, WorkoutSession(user_id=locked.workout_user_id, status=locked.workout_status))
+async def _writable_set_checks(ctx: Context, found: Any) -> None:
+    """The checks of a change to a set (on a row of statements.update_set or DELETE_SET), in their order:
+    the set is the viewer's, and so is its workout, where sets may be logged."""
+    await writable(ctx, SetLog(user_id=found.set_user_id) if found is not None else None, "SetLog")
+    await _loggable_session_checks(ctx, WorkoutSession(user_id=found.workout_user_id, status=found.workout_status))
 
 
 async def end_workout(ctx: Context, session_id: uuid.UUID, status: str, *, perceived_exertion: int | None = None, notes=UNSET) -> Any:

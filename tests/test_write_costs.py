@@ -87,15 +87,14 @@ async def test_the_other_hot_writes_cost_their_locks_and_row_the_rules_and_the_e
     assert statements[1].startswith("WITH day AS") and statements[2].startswith("WITH given AS")
     sets = [(await log_set(client, athlete.token, sessionId=session["id"], exerciseId=squat, reps=5, weight=w))["setLog"]["id"]
             for w in (100, 90)]
-    # After the viewer and the set's locks: the change, the records recomputed, the masteries, the
+    # After the viewer: the set's locks with the change, the records recomputed, the masteries, the
     # totals with their awards, the events with the COMMIT.
     data, statements = await counted(UPDATE_ONLY, {"setLogId": sets[0], "reps": 6, "weight": 105})
     assert data["updateSet"]["setLog"]["reps"] == 6 and data["updateSet"]["setLog"]["weight"] == 105
-    assert len(statements) == 7, statements
-    assert statements[1].startswith("SELECT s.*, w.user_id AS workout_user_id")
-    assert statements[2].startswith("UPDATE set_logs SET")
-    assert [s.split()[1] for s in statements[3:]] == ["pairs", "steps", "progress", "given"]
-    # The locks and the delete are one statement.
+    assert len(statements) == 6, statements
+    assert statements[1].startswith("WITH locked AS ( SELECT s.*")
+    assert [s.split()[1] for s in statements[2:]] == ["pairs", "steps", "progress", "given"]
+    # The same for a delete.
     data, statements = await counted(DELETE_ONLY, {"setLogId": sets[1]})
     assert data["deleteSet"]["deletedSetLogId"] == sets[1]
     assert len(statements) == 6, statements
