@@ -74,7 +74,7 @@ async def measure(url: str, rounds: int, warmup: int = 5) -> dict[str, dict]:
 def _exercise(url: str) -> str:
     """The library exercise bench.logset logs (weight and reps)."""
     with psycopg.connect(url) as conn:
-        (exercise,) = conn.execute("SELECT id FROM exercises WHERE source_key IS NOT NULL ORDER BY source_key LIMIT 1").fetchone()
+        (exercise,) = conn.execute(bench.LOGGED_EXERCISE).fetchone()
     return encode_id("Exercise", exercise)
 
 
