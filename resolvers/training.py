@@ -7,6 +7,9 @@ A per-user transaction lock (taken before anything is read) serializes one user'
 writes, so totals and awards stay exact under concurrent calls; the unique
 (user, achievement) constraint makes an award happen once whatever else goes wrong.
 
+The functions take the write's `session`: an ORM session, or the hot writes' transaction on
+psycopg directly (db/direct.py), whose rows answer the same `all()` and `one()`.
+
 `make backfill` (server/backfill.py) runs the same statements from scratch.
 """
 
