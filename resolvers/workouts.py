@@ -217,9 +217,9 @@ async def _logged_outcome(tx: direct.Direct, row: Any, rows: list, completed: bo
 
 # The workout (row-locked) and the exercise, with the user's training lock taken after the row lock.
 LOCK_FOR_SET = driver_sql(text(
-    """
+    f"""
     SELECT w.id, w.user_id, w.status, e.id AS exercise_id, e.owner_id, e.name, e.tracking,
-           pg_advisory_xact_lock(:ns, hashtext(CAST(:user_id AS text))) AS locked
+           {training.USER_LOCK_SQL} AS locked
     FROM workout_sessions w JOIN exercises e ON e.id = :exercise_id
     WHERE w.id = :session_id
     FOR UPDATE OF w
