@@ -44,6 +44,7 @@ DATABASE = os.environ.get("BENCH_DATABASE", "repgraph_bench_data")
 SECRET = "bench-secret-not-for-production-use-only"
 BENCH_URL: list[str] = []  # the bench database's URL, once known (tokens need sign-ins stored there)
 WRITER_PREFIX = "bench_writer_"
+LOGGED_EXERCISE = "SELECT id FROM exercises WHERE source_key IS NOT NULL ORDER BY source_key LIMIT 1"  # what the writers log
 
 DASHBOARD = """query Dashboard {
   viewer {
@@ -121,7 +122,7 @@ def build_requests(url: str, writers: list[tuple[str, str]]) -> dict[str, list[d
             "SELECT DISTINCT ON (user_id) id, user_id FROM workout_sessions WHERE user_id = ANY(%s) ORDER BY user_id, started_at DESC",
             ([u for (u,) in sample],),
         ).fetchall()
-        exercise = conn.execute("SELECT id FROM exercises WHERE source_key IS NOT NULL ORDER BY source_key LIMIT 1").fetchone()[0]
+        exercise = conn.execute(LOGGED_EXERCISE).fetchone()[0]
     tokens = {uid: token(uid) for (uid,) in sample}
     ex = encode_id("Exercise", exercise)
     return {

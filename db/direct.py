@@ -35,6 +35,21 @@ _PYFORMAT = re.compile(r"%\((\w+)\)s")
 _PLACEHOLDER = re.compile(r"%%|%\((\w+)\)s")
 
 
+class Rows(list):
+    """A statement's rows, answering the `Result` calls the training rules make (`all`, `one`), so the
+    same functions run on a `Direct` transaction or on an ORM session."""
+
+    __slots__ = ()
+
+    def all(self) -> list:
+        return self
+
+    def one(self) -> Any:
+        if len(self) != 1:
+            raise LookupError(f"expected one row, got {len(self)}")
+        return self[0]
+
+
 @lru_cache(maxsize=256)
 def driver_sql(statement: TextClause | str) -> str:
     """A `text()` statement (`:name` parameters) as psycopg takes it (`%(name)s`); strings as they are."""
@@ -99,7 +114,7 @@ class Direct:
         await self.execute(None)
         return self.trailed
 
-    async def execute(self, statement: TextClause | str | None, params: dict[str, Any] | None = None, *, commit: bool = False) -> list:
+    async def execute(self, statement: TextClause | str | None, params: dict[str, Any] | None = None, *, commit: bool = False) -> Rows:
         """The rows (named tuples) the statement returns; [] when it returns none.
 
         The transaction's first statement goes out with its BEGIN, and with `commit` the
@@ -137,7 +152,7 @@ class Direct:
                 _, _, native, values, cursor = sent[0]
                 await cursor.execute(native, values)
             for *_, cursor in sent:
-                results.append(await cursor.fetchall() if cursor.description is not None else [])
+                results.append(Rows(await cursor.fetchall() if cursor.description is not None else ()))
         except psycopg.Error:
             if pg.broken:  # the connection died: it must not go back to the pool
                 await self.conn.invalidate()
@@ -149,7 +164,7 @@ class Direct:
             dispatch.after_cursor_execute(sync, None, sql, sql_params, None, False)
         if len(results) > (statement is not None):
             self.trailed = results[-1]
-        return results[0] if statement is not None else []
+        return results[0] if statement is not None else Rows()
 
     async def one(self, statement: TextClause | str, params: dict[str, Any] | None = None) -> Any:
         rows = await self.execute(statement, params)
@@ -161,6 +176,11 @@ class Direct:
             # It joins the transaction without owning it: the block's end commits.
             self._session = AsyncSession(bind=self.conn, expire_on_commit=False, autoflush=False, join_transaction_mode="rollback_only")
         return self._session
+
+
+def orm(runner: Direct | AsyncSession) -> AsyncSession:
+    """The ORM session of `runner` (a `Direct` transaction's joined one), for statements that load models."""
+    return runner.session() if isinstance(runner, Direct) else runner
 
 
 @contextlib.asynccontextmanager

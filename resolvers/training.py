@@ -7,6 +7,9 @@ A per-user transaction lock (taken before anything is read) serializes one user'
 writes, so totals and awards stay exact under concurrent calls; the unique
 (user, achievement) constraint makes an award happen once whatever else goes wrong.
 
+The functions take the write's `session`: an ORM session, or the hot writes' transaction on
+psycopg directly (db/direct.py), whose rows answer the same `all()` and `one()`.
+
 `make backfill` (server/backfill.py) runs the same statements from scratch.
 """
 
@@ -23,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, cast, func, text
 
-from db.direct import driver_sql
+from db.direct import driver_sql, orm
 from live import events
 from live.outbox import record_many
 from resolvers import records, skills
@@ -37,7 +40,9 @@ def user_lock(user_id: Any):
     return func.pg_advisory_xact_lock(LOCK_NAMESPACE, func.hashtext(cast(user_id, Text)))
 
 
-USER_LOCK = text("SELECT pg_advisory_xact_lock(:ns, hashtext(CAST(:user_id AS text)))")
+# The same as SQL text, to ride along a statement that takes row locks (parameters :ns and :user_id).
+USER_LOCK_SQL = "pg_advisory_xact_lock(:ns, hashtext(CAST(:user_id AS text)))"
+USER_LOCK = text(f"SELECT {USER_LOCK_SQL}")
 
 _METRIC = """CASE a.rule->>'metric'
     WHEN 'workouts' THEN p.workouts WHEN 'longest_streak' THEN p.longest_streak WHEN 'points' THEN p.points
@@ -265,7 +270,7 @@ async def apply_progress(session, outcome: Outcome, user_id, session_id, *, poin
     if row.active_goals:
         from resolvers.goals import complete_reached_goals
 
-        outcome.goals = await complete_reached_goals(session, user_id)
+        outcome.goals = await complete_reached_goals(orm(session), user_id)
 
 
 async def after_awards(session, outcome: Outcome, user_id: uuid.UUID, session_id: uuid.UUID | None, reward: int, active_goals: bool) -> None:
@@ -276,7 +281,7 @@ async def after_awards(session, outcome: Outcome, user_id: uuid.UUID, session_id
     elif active_goals:
         from resolvers.goals import complete_reached_goals
 
-        outcome.goals = await complete_reached_goals(session, user_id)
+        outcome.goals = await complete_reached_goals(orm(session), user_id)
 
 
 async def announce(session, user_id: uuid.UUID, session_id: uuid.UUID | None, outcome: Outcome, first: list | None = None,

@@ -6,17 +6,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import text
 
 from db import direct
 from db.direct import driver_sql
-from db.models import Exercise, PlannedExercise, ProgramDay, ProgramExercise, SetLog, WorkoutSession
+from db.models import Exercise, ProgramDay, SetLog, WorkoutSession
 from domain.units import to_kg
 from live import events
-from live.outbox import record
 from resolvers import skills, training, validation
+from resolvers import workout_statements as statements
 from resolvers.access import can_read, writable
 from resolvers.context import Context
 from resolvers.errors import ApiError, BadUserInput, NotFound
@@ -24,10 +25,6 @@ from resolvers.programs import visible_exercise
 from resolvers.validation import UNSET
 
 LOGGABLE = ("in_progress", "completed")
-PRESCRIPTION_COLUMNS = (
-    "exercise_id", "position", "sets", "reps_min", "reps_max", "target_weight_kg",
-    "target_rpe", "rest_seconds", "tempo", "superset_group", "notes",
-)
 
 
 @dataclass
@@ -116,37 +113,25 @@ async def _loggable_session_checks(ctx: Context, workout: WorkoutSession | None)
 async def start_workout(
     ctx: Context, *, program_day_id: uuid.UUID | None, name: str | None, started_at: datetime | None, notes: str | None,
     from_skill_plan: bool = False,
-) -> WorkoutSession:
+) -> Any:
+    """A new workout in progress (from a program day, its plan copied in): one statement, then its event with the COMMIT."""
     viewer = await ctx.require_viewer()
     if from_skill_plan and program_day_id is not None:
         raise BadUserInput("Start from a program day or from the skill plan, not both", field="fromSkillPlan")
     name = validation.text(name, "name", max_length=120)
     notes = validation.text(notes, "notes", max_length=5000)
     start = _not_future(started_at, "startedAt") if started_at else None
-    async with ctx.sessionmaker.begin() as session:
-        day = None
-        if program_day_id is not None:
-            day = await writable(ctx, await session.get(ProgramDay, program_day_id), "ProgramDay")
-        workout = WorkoutSession(
-            user_id=viewer.id,
-            program_day_id=day.id if day else None,
-            name=name or (day.name if day else "Skill session" if from_skill_plan else "Workout"),
-            status="in_progress",
-            notes=notes,
-            **({"started_at": start} if start else {}),
-        )
-        session.add(workout)
-        await session.flush()
-        if day is not None:
-            plan = await session.execute(select(ProgramExercise).where(ProgramExercise.program_day_id == day.id))
-            session.add_all(
-                PlannedExercise(session_id=workout.id, **{c: getattr(p, c) for c in PRESCRIPTION_COLUMNS})
-                for p in plan.scalars()
-            )
+    async with direct.transaction(ctx.sessionmaker.kw["bind"]) as tx:
+        workout = await tx.one(statements.START, {
+            "program_day_id": program_day_id, "user_id": viewer.id, "name": name, "notes": notes, "started_at": start,
+            "default_name": "Skill session" if from_skill_plan else "Workout",
+        })
+        if program_day_id is not None:  # written only for the viewer's own day
+            await writable(ctx, ProgramDay(owner_id=workout.day_owner_id) if workout.day_owner_id else None, "ProgramDay")
         if from_skill_plan:
-            await skills.plan_session(ctx, session, viewer, workout.id)
-        await _status_event(session, workout, "started")
-        await session.refresh(workout)
+            await skills.plan_session(ctx, tx, viewer, workout.id)
+        await training.announce(tx, viewer.id, workout.id, training.Outcome(), first=[_status_event_of(workout, "started")],
+                                commit=True)
     ctx.committed()
     return workout
 
@@ -154,18 +139,6 @@ async def start_workout(
 def _status_event_of(workout: WorkoutSession, change: str) -> tuple:
     channels = [events.workout_channel(workout.id), events.user_channel(workout.user_id)]
     return channels, events.WORKOUT_STATUS_CHANGED, {"session_id": workout.id, "status": workout.status, "change": change}
-
-
-async def _status_event(session, workout: WorkoutSession, change: str) -> None:
-    await record(
-        session,
-        [events.workout_channel(workout.id), events.user_channel(workout.user_id)],
-        events.WORKOUT_STATUS_CHANGED,
-        workout.user_id,
-        session_id=workout.id,
-        status=workout.status,
-        change=change,
-    )
 
 
 def _set_event(row: SetLog, type: str) -> tuple:
@@ -269,9 +242,9 @@ async def _logged_outcome(tx: direct.Direct, row: Any, rows: list, completed: bo
 # The workout (row-locked) and the exercise, with the user's training lock taken after the row
 # lock; no row unless the viewer's account is active.
 LOCK_FOR_SET = driver_sql(text(
-    """
+    f"""
     SELECT w.id, w.user_id, w.status, e.id AS exercise_id, e.owner_id, e.name, e.tracking,
-           pg_advisory_xact_lock(:ns, hashtext(CAST(:user_id AS text))) AS locked
+           {training.USER_LOCK_SQL} AS locked
     FROM workout_sessions w JOIN exercises e ON e.id = :exercise_id JOIN users u ON u.id = :user_id AND u.is_active
     WHERE w.id = :session_id
     FOR UPDATE OF w
@@ -287,63 +260,83 @@ async def _by_client_id(tx: direct.Direct, user_id: uuid.UUID, client_id: str) -
     return await tx.one(SET_BY_CLIENT_ID, {"user_id": user_id, "client_id": client_id})
 
 
-async def update_set(ctx: Context, set_log_id: uuid.UUID, data: SetInput) -> SetLog:
-    await ctx.require_viewer()
+async def update_set(ctx: Context, set_log_id: uuid.UUID, data: SetInput) -> Any:
+    """Change a set: its locks, the exercise it is to be of and the change in one statement, the checks on
+    what it returned, the records, masteries and totals of the exercises it touches recomputed
+    (training.after_sets), then the events with the COMMIT."""
+    viewer = await ctx.require_viewer()
     values = _set_values(data)
-    async with ctx.sessionmaker.begin() as session:
-        row = await writable(ctx, await session.get(SetLog, set_log_id, with_for_update=True), "SetLog")
-        await _loggable_session(ctx, session, row.session_id)
-        await training.lock_user(session, row.user_id)
-        before, old_exercise_id = training.Delta.of_set(row), row.exercise_id
-        exercise_id = data.exercise_id if data.exercise_id not in (UNSET, None) else row.exercise_id
-        exercise = await visible_exercise(ctx, session, exercise_id, "exerciseId")
-        for key, value in values.items():
-            setattr(row, key, value)
-        row.exercise_id = exercise.id
-        _check_measurement(exercise, {c: getattr(row, c) for c in ("reps", "duration_seconds", "distance_m")})
-        if row.reps is None and row.duration_seconds is None and row.distance_m is None:
+    given = [values[c] for c in statements.MEASURES if c in values]
+    async with direct.transaction(ctx.sessionmaker.kw["bind"]) as tx:
+        row = await tx.one(statements.update_set(tuple(values)), {
+            **values, **_set_lock_params(viewer.id, set_log_id),
+            "exercise_id": data.exercise_id if data.exercise_id not in (UNSET, None) else None,
+            "measured": any(v is not None for v in given),
+        })
+        await _writable_set_checks(ctx, row)
+        exercise = Exercise(id=row.exercise_found, owner_id=row.exercise_owner_id, name=row.exercise_name, tracking=row.exercise_tracking)
+        if row.exercise_found is None or not await can_read(ctx, exercise):
+            raise NotFound("Exercise", field="exerciseId")
+        measured = {c: values[c] if c in values else getattr(row, f"old_{c}") for c in statements.MEASURES}
+        _check_measurement(exercise, measured)
+        if all(v is None for v in measured.values()):
             raise BadUserInput("A set needs reps, a duration or a distance", field="reps")
-        await session.flush()
-        await session.refresh(row)
+        before = training.Delta.of_set(SimpleNamespace(points=row.old_points, volume_kg=row.old_volume_kg))
         outcome = await training.after_sets(
-            session, row.user_id, [old_exercise_id, row.exercise_id], training.Delta.of_set(row) - before, row.session_id
+            tx, row.user_id, [row.old_exercise_id, row.exercise_id], training.Delta.of_set(row) - before, row.session_id
         )
-        await training.announce(session, row.user_id, row.session_id, outcome, first=[_set_event(row, events.SET_UPDATED)])
+        await training.announce(tx, row.user_id, row.session_id, outcome, first=[_set_event(row, events.SET_UPDATED)], commit=True)
     ctx.committed()
     return row
 
 
-async def delete_set(ctx: Context, set_log_id: uuid.UUID) -> SetLog:
-    await ctx.require_viewer()
-    async with ctx.sessionmaker.begin() as session:
-        row = await writable(ctx, await session.get(SetLog, set_log_id, with_for_update=True), "SetLog")
-        await _loggable_session(ctx, session, row.session_id)
-        await training.lock_user(session, row.user_id)
-        await session.execute(delete(SetLog).where(SetLog.id == row.id))
-        outcome = await training.after_sets(session, row.user_id, [row.exercise_id], training.Delta.of_set(row, -1), row.session_id)
-        await training.announce(session, row.user_id, row.session_id, outcome, first=[_set_event(row, events.SET_DELETED)])
+async def delete_set(ctx: Context, set_log_id: uuid.UUID) -> Any:
+    """Delete a set: its locks and the delete in one statement, the checks, then as update_set."""
+    viewer = await ctx.require_viewer()
+    async with direct.transaction(ctx.sessionmaker.kw["bind"]) as tx:
+        row = await tx.one(statements.DELETE_SET, {**_set_lock_params(viewer.id, set_log_id), "exercise_id": None})
+        await _writable_set_checks(ctx, row)
+        outcome = await training.after_sets(tx, row.user_id, [row.exercise_id], training.Delta.of_set(row, -1), row.session_id)
+        await training.announce(tx, row.user_id, row.session_id, outcome, first=[_set_event(row, events.SET_DELETED)], commit=True)
     ctx.committed()
     return row
 
 
-async def end_workout(ctx: Context, session_id: uuid.UUID, status: str, *, perceived_exertion: int | None = None, notes=UNSET) -> WorkoutSession:
-    await ctx.require_viewer()
+def _set_lock_params(user_id: uuid.UUID, set_log_id: uuid.UUID) -> dict:
+    return {"set_log_id": set_log_id, "user_id": user_id, "ns": training.LOCK_NAMESPACE, "loggable": list(LOGGABLE)}
+
+
+async def _writable_set_checks(ctx: Context, found: Any) -> None:
+    """The checks of a change to a set (on a row of statements.update_set or DELETE_SET), in their order:
+    the set is the viewer's, and so is its workout, where sets may be logged."""
+    await writable(ctx, SetLog(user_id=found.set_user_id) if found is not None else None, "SetLog")
+    await _loggable_session_checks(ctx, WorkoutSession(user_id=found.workout_user_id, status=found.workout_status))
+
+
+async def end_workout(ctx: Context, session_id: uuid.UUID, status: str, *, perceived_exertion: int | None = None, notes=UNSET) -> Any:
+    """Finish or abandon a workout in progress: its locks and the change in one statement, then the
+    recount, masteries and totals (training.after_workout) and the events with the COMMIT."""
+    viewer = await ctx.require_viewer()
     validation.in_range(perceived_exertion, "perceivedExertion", 1, 10)
-    async with ctx.sessionmaker.begin() as session:
-        workout = await writable(ctx, await session.get(WorkoutSession, session_id, with_for_update=True), "WorkoutSession")
-        if workout.status != "in_progress":
-            raise BadUserInput(f"Only a workout in progress can end; this one is {workout.status.replace('_', ' ')}", field="sessionId")
-        await training.lock_user(session, workout.user_id)
-        workout.status = status
-        workout.ended_at = max(datetime.now(timezone.utc), workout.started_at)
-        if perceived_exertion is not None:
-            workout.perceived_exertion = perceived_exertion
-        if notes is not UNSET:
-            workout.notes = validation.text(notes, "notes", max_length=5000)
-        await session.flush()
-        await session.refresh(workout)
-        outcome = await training.after_workout(session, workout.user_id, workout.id, workout.completion_points)
+    notes_error = None
+    if notes is not UNSET:
+        try:
+            notes = validation.text(notes, "notes", max_length=5000)
+        except BadUserInput as error:  # raised after the workout's own checks, as it always was
+            notes_error = error
+    async with direct.transaction(ctx.sessionmaker.kw["bind"]) as tx:
+        workout = await tx.one(statements.END, {
+            "session_id": session_id, "user_id": viewer.id, "ns": training.LOCK_NAMESPACE, "status": status,
+            "now": datetime.now(timezone.utc), "perceived_exertion": perceived_exertion,
+            "set_notes": notes is not UNSET and notes_error is None, "notes": None if notes is UNSET else notes,
+        })
+        await writable(ctx, WorkoutSession(user_id=workout.workout_user_id) if workout is not None else None, "WorkoutSession")
+        if workout.old_status != "in_progress":
+            raise BadUserInput(f"Only a workout in progress can end; this one is {workout.old_status.replace('_', ' ')}", field="sessionId")
+        if notes_error is not None:
+            raise notes_error
+        outcome = await training.after_workout(tx, workout.user_id, workout.id, workout.completion_points)
         change = "finished" if status == "completed" else "abandoned"
-        await training.announce(session, workout.user_id, workout.id, outcome, first=[_status_event_of(workout, change)])
+        await training.announce(tx, workout.user_id, workout.id, outcome, first=[_status_event_of(workout, change)], commit=True)
     ctx.committed()
     return workout
