@@ -210,7 +210,9 @@ def write_report(results: list[dict], path: Path) -> None:
         f"One server process per case (uvicorn, Redis broker, started fresh), subscribers in a separate process "
         f"(Node `ws`, graphql-transport-ws), sets logged over HTTP by a third (Node), after one unmeasured warm-up "
         f"round. {os.cpu_count()} cores shared by all of them and PostgreSQL. Latency: logSet request sent → event "
-        "received by a subscriber (every delivery counted).",
+        "received by a subscriber (every delivery counted). Server CPU: the subscribers' server process over the measured "
+        "window (the sets, their events and frames, and its background work meanwhile: the relay's polls and keep-alives, "
+        "which weigh most in the cases of 10 sets) per set.",
         "",
         "| case | subscribers | sets | deliveries | p50 ms | p99 ms | max ms | logSet round trip p50 / p99 ms | server CPU ms per set | KiB per idle subscriber | Redis connections (pub/sub) |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
