@@ -312,8 +312,16 @@ async def test_a_coach_following_sets_gets_them_rendered_in_sql_until_coaching_e
     assert list(event) == ["kind", "eventId", "occurredAt", "setLog"]
     assert event["kind"] == "SetLogged" and event["occurredAt"].endswith("+00:00")
     assert event["setLog"] == {"id": logged["id"], "reps": 7, "weight": 110.23, "exercise": {"name": "Barbell Squat"}, "position": 0}
+    # A change to the set: its event asks for no set here, only what every event has.
+    await client.data("mutation($i: UpdateSetInput!) { updateSet(input: $i) { setLog { id } } }",
+                      {"i": {"setLogId": logged["id"], "reps": 9}}, athlete.token)
+    payload = await watching.next_payload()
+    assert "errors" not in payload, payload
+    changed = payload["data"]["feed"]
+    assert list(changed) == ["kind", "eventId", "occurredAt"] and changed["kind"] == "SetUpdated"
+    assert changed["eventId"] != event["eventId"]
     if READ_PATH == "compiled":
-        assert compiled.rendered - rendered == 1 and compiled.verified >= 1
+        assert compiled.rendered - rendered == 2 and compiled.verified >= 2
     else:
         assert compiled is None  # the executor renders every event
 
