@@ -21,7 +21,9 @@ from tests.stories import exercise_id, upload_photo
 from tests.test_authorization import FROM_START, coach_of, subscribe
 from tests.test_conversation_faults import mongo_process  # noqa: F401 - a fixture
 
-TODAY = datetime.now(UTC).date()  # the users below live in UTC
+def utc_today():
+    """The users below live in UTC (asked at each use: a run may cross midnight)."""
+    return datetime.now(UTC).date()
 PROFILE = """mutation($i: UpdateHealthProfileInput!) { updateHealthProfile(input: $i) {
   profile { height heightIn: height(unit: IN) calorieTarget proteinTarget } } }"""
 LOG_METRICS = """mutation($i: LogBodyMetricsInput!) { logBodyMetrics(input: $i) { bodyMetrics {
@@ -58,7 +60,7 @@ FEED = """subscription($after: String) { activityFeed(after: $after) { __typenam
 
 
 def week(days_back: int) -> str:
-    return (TODAY - timedelta(days=days_back)).isoformat()
+    return (utc_today() - timedelta(days=days_back)).isoformat()
 
 
 def code_and_field(error: dict) -> tuple[str, str | None]:
@@ -78,7 +80,7 @@ async def test_a_week_of_metrics_one_entry_a_day_with_derived_figures_and_the_tr
     today = (await client.data(LOG_METRICS, {"i": {"bodyFat": 20, "restingHeartRate": 58, "bloodPressure": {"systolic": 120, "diastolic": 80},
                                                   "energy": 7, "mood": 8, "measurements": {"waist": 32, "neck": 15}, "lengthUnit": "IN",
                                                   "notes": "After a rest day"}}, user.token))["logBodyMetrics"]["bodyMetrics"]
-    assert today["date"] == TODAY.isoformat() and today["weight"] == 80.2 and today["weightLb"] == 176.81
+    assert today["date"] == utc_today().isoformat() and today["weight"] == 80.2 and today["weightLb"] == 176.81
     assert (today["leanBodyMass"], today["fatMass"]) == (64.16, 16.04)
     assert today["bmi"] == 24.8  # 80.2 / 1.8²
     assert today["bloodPressure"] == "120/80" and today["restingHeartRate"] == 58
@@ -110,7 +112,7 @@ async def test_a_week_of_metrics_one_entry_a_day_with_derived_figures_and_the_tr
     ({"stress": -1}, "stress"),
     ({"bodyFat": 90}, "bodyFat"),
     ({"weight": 1000, "weightUnit": "LB"}, "weight"),
-    ({"date": (TODAY + timedelta(days=5)).isoformat()}, "date"),
+    ({"date": (utc_today() + timedelta(days=5)).isoformat()}, "date"),
 ])
 async def test_out_of_range_metrics_are_refused_with_their_field_and_nothing_is_stored(client, register, given, field):
     user = await register()
@@ -129,16 +131,16 @@ async def test_the_database_holds_the_seeds_checks_too(app, register):
         async with app.state.sessionmaker() as session:
             with pytest.raises(Exception, match="check constraint"):
                 await session.execute(text(f"INSERT INTO body_metrics (user_id, recorded_on, {column}, bp_diastolic) VALUES "
-                                           f"(:u, :d, :v, {'60' if column == 'bp_systolic' else 'NULL'})"), {"u": user_id, "d": TODAY, "v": value})
+                                           f"(:u, :d, :v, {'60' if column == 'bp_systolic' else 'NULL'})"), {"u": user_id, "d": utc_today(), "v": value})
     async with app.state.sessionmaker() as session:
         with pytest.raises(Exception, match="check constraint"):
             await session.execute(text("INSERT INTO meal_logs (user_id, eaten_on, eaten_at, meal_type, protein_g) VALUES (:u, :d, '12:00', 'lunch', -1)"),
-                                  {"u": user_id, "d": TODAY})
+                                  {"u": user_id, "d": utc_today()})
     async with app.state.sessionmaker.begin() as session:
-        await session.execute(text("INSERT INTO body_metrics (user_id, recorded_on) VALUES (:u, :d)"), {"u": user_id, "d": TODAY})
+        await session.execute(text("INSERT INTO body_metrics (user_id, recorded_on) VALUES (:u, :d)"), {"u": user_id, "d": utc_today()})
     async with app.state.sessionmaker() as session:
         with pytest.raises(Exception, match="uq_body_metrics_user_day"):
-            await session.execute(text("INSERT INTO body_metrics (user_id, recorded_on) VALUES (:u, :d)"), {"u": user_id, "d": TODAY})
+            await session.execute(text("INSERT INTO body_metrics (user_id, recorded_on) VALUES (:u, :d)"), {"u": user_id, "d": utc_today()})
 
 
 # --- meals and energy -------------------------------------------------------------------------
@@ -146,22 +148,22 @@ async def test_the_database_holds_the_seeds_checks_too(app, register):
 
 async def test_meals_against_the_days_targets_beside_the_workouts_energy(client, register):
     user = await register()
+    # The workout below is one hour long and ends now: its day (and the meals') is the day it began.
+    started = datetime.now(UTC) - timedelta(hours=1)
+    day, day_before = started.date().isoformat(), (started.date() - timedelta(days=1)).isoformat()
     await client.data(PROFILE, {"i": {"calorieTarget": 2000, "proteinTarget": 150}}, user.token)
-    await client.data(LOG_METRICS, {"i": {"date": week(0), "weight": 80}}, user.token)
-    breakfast = (await client.data(LOG_MEAL, {"i": {"date": week(0), "time": "07:30:00", "mealType": "BREAKFAST", "calories": 600,
+    await client.data(LOG_METRICS, {"i": {"date": day, "weight": 80}}, user.token)
+    breakfast = (await client.data(LOG_MEAL, {"i": {"date": day, "time": "07:30:00", "mealType": "BREAKFAST", "calories": 600,
                                                     "protein": 45, "carbs": 60, "fat": 20, "water": 250, "foods": ["Oats", "Eggs"],
                                                     "adherence": "ON_PLAN"}}, user.token))["logMeal"]["meal"]
     assert breakfast["macroCalories"] == {"protein": 180.0, "carbs": 240.0, "fat": 180.0, "total": 600.0}
     assert breakfast["macroRatio"] == "30/40/30" and breakfast["waterOz"] == 8.5 and breakfast["foods"] == ["Oats", "Eggs"]
-    await client.data(LOG_MEAL, {"i": {"date": week(0), "time": "13:00:00", "mealType": "LUNCH", "calories": 900, "protein": 60, "carbs": 100,
+    await client.data(LOG_MEAL, {"i": {"date": day, "time": "13:00:00", "mealType": "LUNCH", "calories": 900, "protein": 60, "carbs": 100,
                                        "fat": 25, "water": 10, "waterUnit": "FL_OZ"}}, user.token)
-    await client.data(LOG_MEAL, {"i": {"date": week(1), "mealType": "DINNER", "calories": 700}}, user.token)
+    await client.data(LOG_MEAL, {"i": {"date": day_before, "mealType": "DINNER", "calories": 700}}, user.token)
 
     # One hour of squats, finished with an exertion of 8 (vigorous: MET 6.0): 6.0 × 80 kg × 1 h = 480 kcal.
     squat = await exercise_id(client, "Barbell Squat", user.token)
-    started = datetime.now(UTC) - timedelta(hours=1)
-    if started.date() != TODAY:
-        pytest.skip("too close to midnight UTC for a one-hour workout today")
     session = (await client.data(START, {"i": {"startedAt": started.isoformat()}}, user.token))["startWorkout"]["session"]["id"]
     for _ in range(3):
         await client.data(LOG_SET, {"i": {"sessionId": session, "exerciseId": squat, "reps": 5, "weight": 100}}, user.token)
@@ -169,13 +171,13 @@ async def test_meals_against_the_days_targets_beside_the_workouts_energy(client,
     assert energy["met"] == 6.0 and energy["bodyWeight"] == 80.0 and energy["bodyWeightMeasured"]
     assert 60 <= energy["minutes"] < 61 and abs(energy["calories"] - 480) < 3
 
-    days = (await client.data(NUTRITION, {"r": {"from": week(1), "to": week(0)}}, user.token))["viewer"]["stats"]["nutrition"]
-    yesterday, today = days
-    assert (yesterday["date"], yesterday["meals"], yesterday["calories"], yesterday["caloriesBurned"]) == (week(1), 1, 700, 0.0)
-    assert (today["meals"], today["calories"], today["protein"], today["carbs"], today["fat"]) == (2, 1500, 105.0, 160.0, 45.0)
-    assert today["water"] == 250 + 296 and today["calorieTarget"] == 2000 and today["proteinTarget"] == 150.0
-    assert today["calorieTargetPercent"] == 75.0 and today["caloriesBurned"] == energy["calories"]
-    assert today["energyBalance"] == round(1500 - energy["calories"], 1) and today["macroRatio"] == "29/44/27"  # 420, 640 and 405 of 1,465 kcal
+    days = (await client.data(NUTRITION, {"r": {"from": day_before, "to": day}}, user.token))["viewer"]["stats"]["nutrition"]
+    before, on_the_day = days
+    assert (before["date"], before["meals"], before["calories"], before["caloriesBurned"]) == (day_before, 1, 700, 0.0)
+    assert (on_the_day["meals"], on_the_day["calories"], on_the_day["protein"], on_the_day["carbs"], on_the_day["fat"]) == (2, 1500, 105.0, 160.0, 45.0)
+    assert on_the_day["water"] == 250 + 296 and on_the_day["calorieTarget"] == 2000 and on_the_day["proteinTarget"] == 150.0
+    assert on_the_day["calorieTargetPercent"] == 75.0 and on_the_day["caloriesBurned"] == energy["calories"]
+    assert on_the_day["energyBalance"] == round(1500 - energy["calories"], 1) and on_the_day["macroRatio"] == "29/44/27"  # 420, 640 and 405 of 1,465 kcal
 
 
 @pytest.mark.parametrize(("given", "field"), [
@@ -361,7 +363,7 @@ async def test_a_coaching_session_with_action_items_rated_and_ticked_by_the_athl
     i = {"athleteId": athlete.id, "date": week(1), "durationMinutes": 45, "topics": ["Sleep", "Squat depth"],
          "discussionNotes": "Bedtime routine", "coachFeedback": "Good progress",
          "actionItems": [{"text": "Lights out by 23:00", "dueDate": week(0)}, {"text": "Film a squat", "dueDate": week(1)}],
-         "nextSessionDate": (TODAY + timedelta(days=3)).isoformat()}
+         "nextSessionDate": (utc_today() + timedelta(days=3)).isoformat()}
     created = (await client.data(CREATE_SESSION, {"i": i}, coach.token))["createCoachingSession"]["session"]
     assert created["daysUntilNextSession"] == 3 and created["coachUsername"] == coach.username and created["athlete"]["id"] == athlete.id
     assert [a["isOverdue"] for a in created["actionItems"]] == [False, True]  # due today: not yet; due yesterday: overdue
