@@ -170,6 +170,9 @@ class GraphQLView(GraphQL):
         return parsed
 
     async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
+        if not isinstance(request_data, list) and not isinstance(request_data.operation_name, str | None):
+            # GraphQL-over-HTTP: a name that is not a string is the client's 400 (a stream failed mid-body on it).
+            raise CodedHTTPException(400, "operationName must be a string", "BAD_REQUEST")
         if not isinstance(request_data, list) and self._get_stream_transport(request_data.protocol) is not None:
             # Strawberry's stream fails mid-body on a document it cannot parse: refuse it first.
             if not request_data.query:

@@ -159,6 +159,15 @@ async def test_event_stream_serves_urql_subscriptions_and_leaves_its_queries_jso
         assert event["setLog"] == {"id": logged, "reps": 7}
 
 
+async def test_an_operation_name_that_is_not_a_string_is_the_clients_400_on_every_transport(athlete):
+    me, session_id, _ = athlete
+    for accept, query in ((URQL_SUBSCRIPTION, EVENTS), (MULTIPART, EVENTS), ("application/json", SQUAT)):
+        body = {"query": query, "variables": {"sessionId": session_id} if query is EVENTS else {}, "operationName": 5}
+        response = await me.http.post("/graphql", json=body, headers=me.headers(accept))
+        assert response.status_code == 400, (accept, response.text)
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST", (accept, response.text)
+
+
 async def test_streams_over_http_obey_the_subscription_limits(athlete, live_server, settings):
     me, session_id, _ = athlete
     nested = "id"
