@@ -11,6 +11,11 @@ EXPIRED_TOKEN = "Expired token: renew it with refreshToken"
 INVALID_TOKEN = "Invalid token"
 
 
+def authorization_of(scope) -> str | None:
+    """The `Authorization` header of an ASGI request, as the lanes and the rate limits read it."""
+    return next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), None)
+
+
 def bearer_token(authorization: str | None) -> str | None:
     if not authorization:
         return None

@@ -29,7 +29,7 @@ from compiler.plans import PlanCache
 from compiler.run import StatementRunner
 from db.outages import POSTGRES, outages
 from schema.observe import shadow_run
-from server.auth import credentials
+from server.auth import authorization_of, credentials
 from server.observed import Observed
 from server.persisted import replay_body
 from server.writes import WriteLane
@@ -114,7 +114,7 @@ class CompiledLane:
         if isinstance(variables, str):
             return self.fallback(op.name, variables)
         settings = self.state.settings
-        authorization = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), None)
+        authorization = authorization_of(scope)
         viewer_id, session_id, auth_error = credentials(settings.secret_key, authorization)
         if auth_error is not None:
             return self.fallback(op.name, "token")

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from db.outages import outages
-from server.auth import viewer_from_header
+from server.auth import authorization_of, viewer_from_header
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class RateLimitMiddleware:
         if settings.rate_limit_ip and scope.get("client"):
             checks.append((f"ip:{scope['client'][0]}", settings.rate_limit_ip))
         if settings.rate_limit_user:
-            header = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), None)
+            header = authorization_of(scope)
             viewer, _ = viewer_from_header(settings.secret_key, header)
             if viewer is not None:
                 checks.append((f"user:{viewer}", settings.rate_limit_user))

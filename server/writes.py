@@ -28,7 +28,7 @@ from db.outages import POSTGRES, outages
 from resolvers.errors import ApiError
 from schema.mutation import LogSetInput, log_set_from_input
 from schema.observe import sql_statements
-from server.auth import credentials, service_key_of
+from server.auth import authorization_of, credentials, service_key_of
 from server.context import request_context
 from server.observed import Observed, compiler_log
 
@@ -67,7 +67,7 @@ class WriteLane:
         variables = self.plans.admit(op, raw_variables)
         if isinstance(variables, str):
             return self.fallback(op.name, variables)
-        authorization = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), None)
+        authorization = authorization_of(scope)
         if service_key_of(authorization) is not None:
             return self.fallback(op.name, "service key")
         viewer_id, _, auth_error = credentials(self.state.settings.secret_key, authorization)
