@@ -33,7 +33,7 @@ import psutil
 import psycopg
 
 from bench import dataset
-from bench.capture import Capture, replay
+from bench.capture import Capture, busy_seconds, replay
 from bench.report import replace_section
 from bench.run import DATABASE, ROOT, SECRET, BENCH_URL, build_requests, load, start_server
 from db.embedded import with_database
@@ -65,14 +65,32 @@ async def capture(url: str, requests: dict[str, list[dict]]) -> tuple[dict, dict
 
 
 def load_with_cpu(server, reqs: list[dict], concurrency: int, duration: float) -> dict:
+    """The load's figures, and CPU ms per request: the server's (`cpu_ms`), the load generator's
+    (`loadgen_ms`) and all cores' busy time (`machine_ms`: the two, PostgreSQL and the kernel)."""
     proc = psutil.Process(server.proc.pid)
-    before = proc.cpu_times()
+    before, machine = proc.cpu_times(), busy_seconds()
     result = load(server, reqs, concurrency, duration)
     after = proc.cpu_times()
     cpu = (after.user - before.user) + (after.system - before.system)
     # The load generator's 1 s warm-up is not counted in its requests: leave it out of the CPU too.
-    result["cpu_ms"] = cpu * 1000 * result["seconds"] / (result["seconds"] + 1.0) / max(result["requests"], 1)
+    share = 1000 * result["seconds"] / (result["seconds"] + 1.0) / max(result["requests"], 1)
+    result["cpu_ms"] = cpu * share
+    result["machine_ms"] = (busy_seconds() - machine) * share
+    result["loadgen_ms"] = result.pop("cpu", 0.0) * share
     return result
+
+
+def budget(row: dict) -> dict:
+    """Where a compiled request's CPU goes beside its replay's, and what the server may spend for 0.8×.
+
+    With the cores as busy as the replay kept them, 0.8× its rate leaves each request 1/0.8 of the
+    replay's CPU per statement; the server gets what the load generator and PostgreSQL (with the
+    kernel) leave of that."""
+    co, rp = row["compiled"], row["compiled_replay_cpu"]
+    rest = co["machine_ms"] - co["cpu_ms"] - co["loadgen_ms"]
+    return {"server": co["cpu_ms"], "loadgen": co["loadgen_ms"], "postgres": rest, "machine": co["machine_ms"],
+            "replay_client": rp["client_ms"], "replay_postgres": rp["machine_ms"] - rp["client_ms"], "replay": rp["machine_ms"],
+            "allowed": rp["machine_ms"] / 0.8 - co["loadgen_ms"] - rest}
 
 
 def mixed(server, dashboards: list[dict], singles: list[dict], duration: float) -> tuple[dict, dict]:
@@ -163,12 +181,19 @@ def main() -> None:
                     r = load_with_cpu(server, requests[case], c, args.duration)
                     row[path] = r
                 row["loader_replay"] = replay(url, plans["executor"][case], c, args.duration)["rps"]
-                row["compiled_replay"] = replay(url, plans["compiled"][case], c, args.duration)["rps"]
+                row["compiled_replay_cpu"] = replay(url, plans["compiled"][case], c, args.duration)
+                row["compiled_replay"] = row["compiled_replay_cpu"]["rps"]
                 rows.append(row)
                 ex, co = row["executor"], row["compiled"]
                 print(f"  {case:28s} c={c:<2d} executor {ex['rps']:8.1f} req/s  compiled {co['rps']:8.1f} req/s "
                       f"(× {co['rps'] / ex['rps']:.1f})  loader replay {row['loader_replay']:8.1f}  compiled replay "
                       f"{row['compiled_replay']:8.1f}  CPU/request {ex['cpu_ms']:.2f} → {co['cpu_ms']:.2f} ms", flush=True)
+                if case != "dashboard":
+                    b = budget(row)
+                    print(f"    all cores per request: compiled {b['machine']:.3f} ms (server {b['server']:.3f}, load generator "
+                          f"{b['loadgen']:.3f}, PostgreSQL and kernel {b['postgres']:.3f}); replay {b['replay']:.3f} ms (client "
+                          f"{b['replay_client']:.3f}, PostgreSQL and kernel {b['replay_postgres']:.3f}); 0.8× leaves the server "
+                          f"{b['allowed']:.3f} ms", flush=True)
         alone = load(servers["compiled"], requests["session by node, one object"], 4, args.duration)
         dash, single = mixed(servers["compiled"], requests["dashboard"], requests["session by node, one object"], args.duration)
         print(f"  mixed: single objects alone p50 {alone['p50']:.2f} p99 {alone['p99']:.2f} ms; beside dashboards p50 "
@@ -204,6 +229,23 @@ def write(report: Path, rows, alone, dash, single, cost, plan, minutes: float) -
             f"{co['rps'] / r['compiled_replay']:.2f} | {ex['p50']:.1f} / {ex['p99']:.1f} | {co['p50']:.2f} / {co['p99']:.2f} | "
             f"{ex['cpu_ms']:.2f} → {co['cpu_ms']:.2f} |"
         )
+    lines += [
+        "",
+        "Where the CPU goes (all cores' busy time per request, ms; the server's share measured by psutil, the load "
+        "generator's by its own rusage, the rest is PostgreSQL and the kernel). *Allowed*: what the server could spend per "
+        "request and still reach 0.8× the replay's rate with the cores as busy as the replay kept them.",
+        "",
+        "| case | c | compiled: all | server | load generator | PostgreSQL + kernel | replay: all | client | PostgreSQL + kernel "
+        "| allowed for the server |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if r["case"] == "dashboard":
+            continue
+        b = budget(r)
+        lines.append(f"| {r['case']} | {r['concurrency']} | {b['machine']:.3f} | {b['server']:.3f} | {b['loadgen']:.3f} | "
+                     f"{b['postgres']:.3f} | {b['replay']:.3f} | {b['replay_client']:.3f} | {b['replay_postgres']:.3f} | "
+                     f"{b['allowed']:.3f} |")
     lines += [
         "",
         f"Mixed (compiled): single objects on 4 connections alone p50 {alone['p50']:.2f} ms, p99 {alone['p99']:.2f} ms; beside "

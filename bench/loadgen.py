@@ -8,13 +8,15 @@ an `"errors"` entry; the counts of failures are reported.
 
 Input (a JSON file): {"host", "port", "path", "requests": [{"body": str, "token": str|null}],
 "concurrency", "duration", "warmup"}. Output (stdout, JSON): requests, failures, seconds,
-latencies in ms (sorted).
+latencies in ms (sorted), cpu (the generator's own CPU seconds, warm-up included).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import resource
+import select
 import sys
 import time
 
@@ -75,7 +77,9 @@ async def run(cfg: dict) -> dict:
     spread = max(1, len(requests) // cfg["concurrency"])
     await asyncio.gather(*(worker(cfg, requests, k * spread, stop_warmup, stop, out) for k in range(cfg["concurrency"])))
     seconds = time.perf_counter() - stop_warmup
-    return {"requests": len(out["latencies"]), "failures": out["failures"], "seconds": seconds, "latencies": sorted(out["latencies"])}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"requests": len(out["latencies"]), "failures": out["failures"], "seconds": seconds, "latencies": sorted(out["latencies"]),
+            "cpu": usage.ru_utime + usage.ru_stime}
 
 
 def main() -> None:
@@ -89,9 +93,15 @@ def main() -> None:
     result = orjson.dumps(runner(run(cfg)))
     # The loop may leave stdout non-blocking; a fast case's latencies (megabytes) would then be cut
     # off at the pipe's capacity.
-    os.set_blocking(sys.stdout.fileno(), True)
-    sys.stdout.buffer.write(result)
+    fd = sys.stdout.fileno()
+    os.set_blocking(fd, True)
     sys.stdout.flush()
+    view = memoryview(result)
+    while view:
+        try:
+            view = view[os.write(fd, view):]
+        except BlockingIOError:  # the pipe was made non-blocking again by whoever shares it
+            select.select([], [fd], [])
 
 
 if __name__ == "__main__":
