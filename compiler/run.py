@@ -17,7 +17,7 @@ PgBouncer, statements go one by one through psycopg's cursor, unprepared.
 from __future__ import annotations
 
 import asyncio
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from functools import lru_cache
 import logging
@@ -38,6 +38,7 @@ from db.engine import async_url
 slow_log = logging.getLogger("repgraph.slow_query")
 
 MAX_BATCH = 16  # statements per pipeline
+PREPARED_MAX = 256  # prepared statements per connection
 HEAVY_MS = 1.5  # a statement whose recent runs took longer goes alone
 _TUPLES_OK = pq.ExecStatus.TUPLES_OK
 _COMMAND_OK = pq.ExecStatus.COMMAND_OK
@@ -70,6 +71,26 @@ def positional(sql: str) -> tuple[bytes, tuple[str, ...]]:
     return re.sub(r"%%|%\((\w+)\)s|%s", number, sql).encode(), tuple(names)
 
 
+class _Prepared:
+    """One connection's prepared statements, the least recently used closed beyond PREPARED_MAX."""
+
+    __slots__ = ("names", "closing", "count")
+
+    def __init__(self) -> None:
+        self.names: OrderedDict[tuple, bytes] = OrderedDict()
+        self.closing: dict[tuple, tuple[bytes]] = {}  # a key whose Prepare follows a Close in this pipeline
+        self.count = 0
+
+    def add(self, key: tuple, pgconn: pq.abc.PGconn) -> bytes:
+        if len(self.names) >= PREPARED_MAX:
+            _, evicted = self.names.popitem(last=False)
+            pgconn.send_query_params(b"DEALLOCATE " + evicted, None)
+            self.closing[key] = (evicted,)
+        self.count += 1
+        name = self.names[key] = b"rg_%d" % self.count
+        return name
+
+
 class _Statement:
     __slots__ = ("sql", "params", "future")
 
@@ -98,7 +119,7 @@ class StatementRunner:
         self._queue: deque[_Statement] = deque()
         self._idle: deque[asyncio.Future] = deque()  # workers waiting for statements
         self._workers: list[asyncio.Task] = []
-        self._prepared: WeakKeyDictionary[AsyncConnection, dict[tuple, bytes]] = WeakKeyDictionary()
+        self._prepared: WeakKeyDictionary[AsyncConnection, _Prepared] = WeakKeyDictionary()
         self._ms: dict[str, float] = {}  # recent milliseconds per statement (a moving average)
 
     async def _configure(self, conn: AsyncConnection) -> None:
@@ -197,7 +218,9 @@ class StatementRunner:
 
     async def _pipeline(self, conn: AsyncConnection, batch: list[_Statement]) -> None:
         pgconn = conn.pgconn
-        prepared = self._prepared.setdefault(conn, {})
+        prepared = self._prepared.get(conn)
+        if prepared is None:
+            prepared = self._prepared[conn] = _Prepared()
         transformer = Transformer.from_context(conn)
         sent: list[tuple[_Statement, tuple | None]] = []  # each statement, and its key when it is prepared here
         try:
@@ -210,11 +233,13 @@ class StatementRunner:
                     item.future.set_exception(exc)
                     continue
                 key = (item.sql, tuple(transformer.types))
-                name = prepared.get(key)
+                name = prepared.names.get(key)
                 new = name is None
                 if new:
-                    name = prepared[key] = b"rg_%d" % len(prepared)
+                    name = prepared.add(key, pgconn)
                     pgconn.send_prepare(name, text, transformer.types)
+                else:
+                    prepared.names.move_to_end(key)
                 pgconn.send_query_prepared(name, values, transformer.formats)
                 pgconn.pipeline_sync()
                 sent.append((item, key if new else None))
@@ -230,12 +255,14 @@ class StatementRunner:
             await conn.close()
             raise
 
-    async def _answer(self, conn, pgconn, item: _Statement, key: tuple | None, prepared: dict, since: float) -> float:
-        """Read one statement's results (its Prepare's first, if any) up to its Sync and answer its request.
+    async def _answer(self, conn, pgconn, item: _Statement, key: tuple | None, prepared: _Prepared, since: float) -> float:
+        """Read one statement's results (before them, those of the statement it evicted and of its Prepare,
+        if any) up to its Sync and answer its request.
 
         Returns when its results were in: the next statement's own time counts from there."""
         error = row = None
-        part = 0 if key is not None else 1  # 0: the Prepare's results, 1: the statement's
+        part = 1 if key is None else -len(prepared.closing.pop(key, ()))  # -1: the evicted one's DEALLOCATE, 0: the Prepare, 1: the statement
+        made = key is None  # its prepared statement exists
         while True:
             result = await self._result(pgconn)
             if result is None:  # the end of one command's results
@@ -244,15 +271,19 @@ class StatementRunner:
             status = result.status
             if status == _PIPELINE_SYNC:
                 break
+            if part == 0 and status == _COMMAND_OK:
+                made = True
             if status == pq.ExecStatus.FATAL_ERROR and error is None:
                 error = error_from_result(result, encoding=conn.info.encoding)
-                if part == 0:  # the Prepare failed: prepare it again next time
-                    prepared.pop(key, None)
             elif status == _TUPLES_OK and result.ntuples:
                 row = (result.get_value(0, 0) == b"t", bytes(result.get_value(0, 1)))
+        if not made:  # its Prepare failed or never ran: prepare it again next time
+            prepared.names.pop(key, None)
         done = time.perf_counter()
         own = (done - since) * 1000
         previous = self._ms.get(item.sql)
+        if previous is None and len(self._ms) >= PREPARED_MAX * 8:  # statements the plan cache has long dropped
+            self._ms.clear()
         self._ms[item.sql] = own if previous is None else previous * 0.8 + own * 0.2
         if item.future.done():  # the request went away
             return done

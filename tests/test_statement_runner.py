@@ -98,3 +98,21 @@ async def test_behind_pgbouncer_statements_go_one_by_one_unprepared(database_url
         assert runner.pipelines == 0
     finally:
         await runner.close()
+
+
+async def test_a_connection_keeps_a_bounded_number_of_prepared_statements(database_url, monkeypatch):
+    monkeypatch.setattr("compiler.run.PREPARED_MAX", 3)
+    runner = StatementRunner(database_url, size=1, statement_timeout_ms=5000)
+    await runner.open()
+    shapes = [f"SELECT true AS ok, ('{{\"n\":' || %(n)s::int * {k} || '}}') AS data" for k in range(1, 8)]
+    count = "SELECT true AS ok, count(*)::text AS data FROM pg_prepared_statements"
+    try:
+        for _ in range(2):  # each shape again after it was evicted: prepared anew, same answer
+            for k, sql in enumerate(shapes, 1):
+                assert await runner.fetch(sql, {"n": 2}) == (True, b'{"n":%d}' % (2 * k))
+                _, prepared = await runner.fetch(count, {})
+                assert int(prepared) <= 3
+        answers = await asyncio.gather(*(runner.fetch(sql, {"n": 1}) for sql in shapes))  # evictions inside one pipeline
+        assert answers == [(True, b'{"n":%d}' % k) for k in range(1, 8)]
+    finally:
+        await runner.close()
