@@ -39,6 +39,7 @@ slow_log = logging.getLogger("repgraph.slow_query")
 
 MAX_BATCH = 16  # statements per pipeline
 PREPARED_MAX = 256  # prepared statements per connection
+TIMED_MAX = 4096  # statements whose recent time is kept
 HEAVY_MS = 1.5  # a statement whose recent runs took longer goes alone
 _TUPLES_OK = pq.ExecStatus.TUPLES_OK
 _COMMAND_OK = pq.ExecStatus.COMMAND_OK
@@ -78,14 +79,14 @@ class _Prepared:
 
     def __init__(self) -> None:
         self.names: OrderedDict[tuple, bytes] = OrderedDict()
-        self.closing: dict[tuple, tuple[bytes]] = {}  # a key whose Prepare follows a Close in this pipeline
+        self.closing: set[tuple] = set()  # keys whose Prepare follows a DEALLOCATE in this pipeline
         self.count = 0
 
     def add(self, key: tuple, pgconn: pq.abc.PGconn) -> bytes:
         if len(self.names) >= PREPARED_MAX:
             _, evicted = self.names.popitem(last=False)
             pgconn.send_query_params(b"DEALLOCATE " + evicted, None)
-            self.closing[key] = (evicted,)
+            self.closing.add(key)
         self.count += 1
         name = self.names[key] = b"rg_%d" % self.count
         return name
@@ -261,7 +262,11 @@ class StatementRunner:
 
         Returns when its results were in: the next statement's own time counts from there."""
         error = row = None
-        part = 1 if key is None else -len(prepared.closing.pop(key, ()))  # -1: the evicted one's DEALLOCATE, 0: the Prepare, 1: the statement
+        # Which command's results come next: -1 the evicted statement's DEALLOCATE, 0 the Prepare, 1 the statement.
+        part = 1 if key is None else 0
+        if key in prepared.closing:
+            prepared.closing.discard(key)
+            part = -1
         made = key is None  # its prepared statement exists
         while True:
             result = await self._result(pgconn)
@@ -282,7 +287,7 @@ class StatementRunner:
         done = time.perf_counter()
         own = (done - since) * 1000
         previous = self._ms.get(item.sql)
-        if previous is None and len(self._ms) >= PREPARED_MAX * 8:  # statements the plan cache has long dropped
+        if previous is None and len(self._ms) >= TIMED_MAX:  # statements the plan cache has long dropped
             self._ms.clear()
         self._ms[item.sql] = own if previous is None else previous * 0.8 + own * 0.2
         if item.future.done():  # the request went away
